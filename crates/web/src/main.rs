@@ -1,1 +1,5 @@
-fn main() {}
+//! Entry point of the Exactly-Once Playground page.
+
+fn main() {
+    exactly_once_web::start();
+}

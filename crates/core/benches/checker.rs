@@ -1,0 +1,104 @@
+//! Throughput of the exhaustive checker on the reference model: `MessageHandler_final.tla` at
+//! `MaxFailures = 4, NoMessages = 4` (1,062,474 distinct states).
+//!
+//! Run with `cargo bench -p exactly-once-core --bench checker`. Prints distinct and generated
+//! states per second, seconds and bytes per distinct state, for one thread and for the parallel
+//! explorer with 1 and 2 threads; then, once, exercise 7a of the workshop (variant 6 at
+//! `MaxFailures = 3, NoMessages = 3`, "several million states, measure it"). Wall-clock time is
+//! measured here, never in the core.
+
+// The core's clippy.toml bans the wall clock for the library; a benchmark is a separate program
+// whose whole point is to measure wall-clock time.
+// A native measurement: on wasm32 the program is empty (the browser figure is measured separately).
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
+use std::time::Instant;
+
+use exactly_once_core::check::{
+    explore_parallel, Bounds, Explorer, MessageHandler, Report, Variant,
+};
+
+/// Runs per configuration; the best run is reported (the machine is shared with other builds).
+const RUNS: usize = 5;
+
+fn print_line<S, C>(label: &str, report: &Report<S, C>, seconds: f64) {
+    println!(
+        "{label}: {} distinct, {} generated, depth {}, {:.3} s, {:.0} distinct states/s, {:.0} generated states/s, {} bytes/distinct state, collision probability {:.1e}",
+        report.distinct_states,
+        report.generated_states,
+        report.depth,
+        seconds,
+        report.distinct_states as f64 / seconds,
+        report.generated_states as f64 / seconds,
+        report.bytes_per_state(),
+        report.collision_probability,
+    );
+}
+
+fn model() -> MessageHandler {
+    match MessageHandler::new(Variant::Final, 4, 4) {
+        Ok(model) => model,
+        Err(error) => panic!("reference model refused (4, 4): {error}"),
+    }
+}
+
+fn main() {
+    let mut best: Option<(f64, Report<_, _>)> = None;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let mut explorer = match Explorer::new(model(), Bounds::default()) {
+            Ok(explorer) => explorer,
+            Err(error) => panic!("explorer refused the bounds: {error}"),
+        };
+        let report = explorer.run_to_end();
+        let seconds = started.elapsed().as_secs_f64();
+        assert_eq!(report.distinct_states, 1_062_474);
+        if best.as_ref().is_none_or(|(fastest, _)| seconds < *fastest) {
+            best = Some((seconds, report));
+        }
+    }
+    if let Some((seconds, report)) = &best {
+        print_line("final (4,4), 1 thread, budgeted explorer", report, *seconds);
+    }
+    for threads in [1usize, 2] {
+        let mut best: Option<(f64, Report<_, _>)> = None;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let report = match explore_parallel(&model(), Bounds::default(), threads) {
+                Ok(report) => report,
+                Err(error) => panic!("explorer refused the bounds: {error}"),
+            };
+            let seconds = started.elapsed().as_secs_f64();
+            assert_eq!(report.distinct_states, 1_062_474);
+            if best.as_ref().is_none_or(|(fastest, _)| seconds < *fastest) {
+                best = Some((seconds, report));
+            }
+        }
+        if let Some((seconds, report)) = &best {
+            print_line(
+                &format!("final (4,4), {threads} thread(s), parallel explorer"),
+                report,
+                *seconds,
+            );
+        }
+    }
+
+    // Exercise 7a: one run, it is about 12 million states.
+    let started = Instant::now();
+    let model = match MessageHandler::new(Variant::SplitSendDbTxId, 3, 3) {
+        Ok(model) => model,
+        Err(error) => panic!("reference model refused (3, 3): {error}"),
+    };
+    let report = match explore_parallel(&model, Bounds::default(), 2) {
+        Ok(report) => report,
+        Err(error) => panic!("explorer refused the bounds: {error}"),
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    print_line(
+        "variant 6 (3,3), 2 threads, parallel explorer",
+        &report,
+        seconds,
+    );
+}
