@@ -234,7 +234,7 @@ pub fn report_json(
         "seconds": seconds,
         "distinct_states_per_second": per_second(report.distinct_states, seconds),
         "bytes_per_state": report.bytes_per_state(),
-        "collision_probability": report.collision_probability,
+        "collision_probability": 1.0 / report.collision_one_in as f64,
         "invariants": Value::Object(invariants),
     })
 }

@@ -33,7 +33,7 @@ fn print_line<S, C>(label: &str, report: &Report<S, C>, seconds: f64) {
         report.distinct_states as f64 / seconds,
         report.generated_states as f64 / seconds,
         report.bytes_per_state(),
-        report.collision_probability,
+        1.0 / report.collision_one_in as f64,
     );
 }
 

@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use super::fingerprint::{collision_probability, FingerprintSet};
+use super::fingerprint::{collision_one_in, FingerprintSet};
 use super::model::{Model, MAX_CHOICES_PER_STATE, MAX_INVARIANTS};
 
 /// Parent link of an initial state.
@@ -194,8 +194,9 @@ pub struct Report<S, C> {
     pub invariants: Vec<InvariantResult<S, C>>,
     /// Memory held at the end (peaks for the frontier and scratch buffers).
     pub memory: MemoryUsage,
-    /// Birthday bound on the chance that two distinct states shared a fingerprint.
-    pub collision_probability: f64,
+    /// Birthday bound on the chance that two distinct states shared a fingerprint, as "one in N"
+    /// (see [`super::fingerprint::collision_one_in`]).
+    pub collision_one_in: u64,
 }
 
 impl<S, C> Report<S, C> {
@@ -519,7 +520,7 @@ impl<M: Model> Explorer<M> {
                 peak_frontier_bytes: self.peak_frontier_bytes,
                 peak_scratch_bytes: 0,
             },
-            collision_probability: collision_probability(distinct_states),
+            collision_one_in: collision_one_in(distinct_states),
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! The explorer keeps only a fingerprint per visited state (as TLC does), not the state itself:
 //! 8 bytes per slot instead of the whole state. Two distinct states that share a fingerprint would
-//! make the explorer skip the second one; [`collision_probability`] bounds the chance of that.
+//! make the explorer skip the second one; [`collision_one_in`] bounds the chance of that.
 //!
 //! Fingerprints must be equal natively and in wasm32 (a share link or a test pin must not depend on
 //! the platform), so the hasher mixes explicit `u64` words and widens every `usize`/`isize` to 64
@@ -271,18 +271,37 @@ fn insert_into(slots: &mut [u64], stored: u64) -> bool {
     }
 }
 
-/// Probability that at least two of `distinct_states` distinct states share a 64-bit fingerprint,
-/// bounded by the birthday bound n(n-1)/2 / 2^64; that is the chance that the exploration skipped a
-/// state. TLC prints a smaller "optimistic" figure; this one is the pessimistic bound.
-pub fn collision_probability(distinct_states: u64) -> f64 {
-    let n = distinct_states as f64;
-    let pairs = n * (n - 1.0).max(0.0) / 2.0;
-    (pairs / 18_446_744_073_709_551_616.0).min(1.0)
+/// The chance that at least two of `distinct_states` distinct states share a 64-bit fingerprint
+/// (that is, that the exploration skipped a state), as "one in N": N = 2^64 / (n(n-1)/2), the
+/// birthday bound. Integers only, so the core stays free of floats; `u64::MAX` when fewer than two
+/// states were seen. TLC prints a smaller "optimistic" figure; this one is the pessimistic bound.
+pub fn collision_one_in(distinct_states: u64) -> u64 {
+    let n = u128::from(distinct_states);
+    let pairs = n * n.saturating_sub(1) / 2;
+    if pairs == 0 {
+        return u64::MAX;
+    }
+    u64::try_from((1u128 << 64) / pairs)
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collision_odds_follow_the_birthday_bound() {
+        assert_eq!(collision_one_in(0), u64::MAX);
+        assert_eq!(collision_one_in(1), u64::MAX);
+        // Two states: one pair, so one chance in 2^64 (saturated to u64::MAX).
+        assert_eq!(collision_one_in(2), u64::MAX);
+        // 2^32 states: about 2^63 pairs, so about one chance in 2.
+        assert_eq!(collision_one_in(1 << 32), 2);
+        // The (4,4) reference model: about 5.6e11 pairs, one chance in about 3.3e7.
+        let odds = collision_one_in(1_062_474);
+        assert!((30_000_000..35_000_000).contains(&odds), "{odds}");
+    }
 
     #[test]
     fn set_distinguishes_and_grows() {

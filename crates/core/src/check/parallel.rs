@@ -16,7 +16,7 @@
 use super::explorer::{
     Bounds, CheckError, InvariantResult, MemoryUsage, ParentLinks, Report, Status, Verdict,
 };
-use super::fingerprint::{collision_probability, FingerprintSet};
+use super::fingerprint::{collision_one_in, FingerprintSet};
 use super::model::{Model, MAX_CHOICES_PER_STATE, MAX_INVARIANTS};
 
 /// Chunks smaller than this are expanded on the calling thread: spawning costs more than it saves.
@@ -219,7 +219,7 @@ where
             peak_frontier_bytes,
             peak_scratch_bytes,
         },
-        collision_probability: collision_probability(distinct_states),
+        collision_one_in: collision_one_in(distinct_states),
     })
 }
 

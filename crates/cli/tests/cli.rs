@@ -1,0 +1,113 @@
+//! The `exactly-once` binary: listing, running, JSON output, clear errors with exit code 2.
+
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_exactly-once"))
+}
+
+fn out(args: &[&str]) -> (i32, String, String) {
+    let o = bin().args(args).output().expect("binary runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn presets_json_lists_id_title_exercise() {
+    let (code, stdout, _) = out(&["presets", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert!(arr.len() >= 52);
+    for p in arr {
+        let keys: Vec<&String> = p.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 3);
+        assert!(p["id"].is_string() && p["title"].is_string() && p["exercise"].is_string());
+    }
+    assert!(arr.iter().any(|p| p["id"] == "c05-before"));
+}
+
+#[test]
+fn run_json_reports_invariants_state_and_event_count() {
+    let (code, stdout, _) = out(&["run", "c05-before", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["invariants"]["NoGhostMessages"]["holds"], false);
+    assert!(v["invariants"]["NoGhostMessages"]["first_violation"]["event"].is_u64());
+    assert_eq!(v["invariants"]["NoLostMessages"]["holds"], true);
+    assert!(v["invariants"]["NoLostMessages"]["first_violation"].is_null());
+    assert!(v["events"].as_u64().unwrap() > 10);
+    assert_eq!(
+        v["final_state"]["stores"]["orders"]["docs"]["1"]["doc"]["lines"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn run_without_json_prints_one_line_per_event() {
+    let (code, stdout, _) = out(&["run", "c04-before"]);
+    assert_eq!(code, 0);
+    assert!(stdout.lines().any(|l| l.starts_with("#0 ")));
+    assert!(stdout.contains("VIOLATED  NoDuplicatedProcessings"));
+}
+
+#[test]
+fn seed_override_and_file_input() {
+    let dir = std::env::temp_dir().join(format!("eo-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let preset = exactly_once_core::presets::get("c04-after").unwrap();
+    let file = dir.join("scenario.json");
+    std::fs::write(&file, preset.scenario.to_json()).unwrap();
+    let (code, stdout, stderr) = out(&["run", file.to_str().unwrap(), "--seed", "7", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["invariants"]["NoDuplicatedProcessings"]["holds"], true);
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\"format\": 1, \"orders\": {\"endpoint\": {\"concurrency\": 0}}}",
+    )
+    .unwrap();
+    let (code, _, stderr) = out(&["run", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("orders.endpoint.concurrency"), "{stderr}");
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{ not json").unwrap();
+    let (code, _, stderr) = out(&["run", broken.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a valid scenario"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message() {
+    let (code, _, stderr) = out(&["run", "no-such-preset"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("neither a preset id nor a readable file"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = out(&["run", "/nonexistent/x.json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    let (code, _, stderr) = out(&["run", "c01-before", "--seed", "abc"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--seed"), "{stderr}");
+    let (code, _, _) = out(&["frobnicate"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = out(&["run"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn version_and_help() {
+    let (code, stdout, _) = out(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("exactly-once "));
+    let (code, stdout, _) = out(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("USAGE"));
+}

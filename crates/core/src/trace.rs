@@ -1,0 +1,447 @@
+//! The trace: one [`Event`] per thing that happened, with virtual time and causal links (the
+//! incoming message an attempt handles, the parent of every published message), and a one-line
+//! text rendering per event.
+
+use crate::ids::{AttemptId, CopyId, MsgId, OrderId, TokenId, TxId};
+use crate::scenario::{Endpoint, EndpointSet, ErrorKind, StepName};
+use crate::world::{CommitWhy, Intent, MsgRef};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub index: u32,
+    pub at_ms: u64,
+    pub endpoint: Endpoint,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<AttemptId>,
+    /// The incoming message being handled when this happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caused_by: Option<MsgId>,
+    /// The logical message whose ledger this event changed (for the invariants).
+    #[serde(skip)]
+    pub key: Option<(Endpoint, Intent)>,
+    pub kind: EventKind,
+}
+
+/// Why a run stopped before quiescence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Halt {
+    MaxEvents,
+    MaxTime,
+    QueueFull(Endpoint),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    Duplicate(&'static str),
+    NoOp(&'static str),
+    Rejected(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailOutcome {
+    /// Immediate retry: the copy is visible again.
+    Retry {
+        failures: u32,
+    },
+    ErrorQueue,
+    /// Another attempt holds the copy now: this failure changes nothing in the queue.
+    LeaseLost,
+    /// The importer tries the record again at `at_ms`.
+    NextPass {
+        at_ms: u64,
+    },
+    RequestFailed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    RequestStarted {
+        step: u32,
+        pass: u32,
+    },
+    RequestDone,
+    Published {
+        msg: MsgRef,
+        to: EndpointSet,
+        delay_ms: u64,
+        parent: Option<MsgId>,
+    },
+    Duplicated {
+        msg: MsgRef,
+        to: EndpointSet,
+        delay_ms: u64,
+    },
+    Dropped {
+        msg: MsgRef,
+    },
+    PublishFailed {
+        msg: MsgRef,
+        broker_has_it: bool,
+    },
+    PublishStalled {
+        msg: MsgRef,
+        delay_ms: u64,
+    },
+    Delivered {
+        copy: CopyId,
+        msg: MsgRef,
+        instance: u32,
+        delivery: u32,
+    },
+    LeaseExpired {
+        copy: CopyId,
+        msg: MsgRef,
+    },
+    Arrived {
+        copy: CopyId,
+        msg: MsgRef,
+    },
+    Loaded {
+        order: OrderId,
+        version: Option<u32>,
+    },
+    Decided {
+        outcome: Outcome,
+    },
+    Committed {
+        order: OrderId,
+        version: u32,
+        why: CommitWhy,
+    },
+    Conflict {
+        order: OrderId,
+        expected: Option<u32>,
+        found: Option<u32>,
+    },
+    CommitFailed {
+        order: OrderId,
+    },
+    InboxChecked {
+        processed: bool,
+    },
+    InboxMarked {
+        id: MsgId,
+    },
+    TokenChecked {
+        token: TokenId,
+        exists: bool,
+    },
+    TokensCreated {
+        tokens: Vec<TokenId>,
+    },
+    TokenDeleted {
+        token: TokenId,
+    },
+    OutboxStaged {
+        tx: TxId,
+    },
+    OutboxFetched {
+        tx: TxId,
+        found: bool,
+    },
+    OutboxDeleted {
+        tx: TxId,
+    },
+    RecordDeleted {
+        order: OrderId,
+    },
+    Acked {
+        copy: CopyId,
+    },
+    AckFailed {
+        copy: CopyId,
+    },
+    Failed {
+        error: ErrorKind,
+        outcome: FailOutcome,
+    },
+    Crashed {
+        after: StepName,
+    },
+    Slowed {
+        after: StepName,
+        delay_ms: u64,
+    },
+    Hung {
+        after: StepName,
+        delay_ms: u64,
+    },
+    TimeAdvanced {
+        to_ms: u64,
+    },
+    Halted {
+        reason: Halt,
+    },
+}
+
+fn ver(v: Option<u32>) -> String {
+    v.map_or_else(|| "none".to_string(), |v| format!("v{v}"))
+}
+
+fn list(to: &EndpointSet) -> String {
+    if to.is_empty() {
+        return "nobody".into();
+    }
+    to.iter().map(|e| e.name()).collect::<Vec<_>>().join("+")
+}
+
+impl fmt::Display for Event {
+    /// One line: index, time, endpoint, attempt, what happened.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "#{:<5} {:>6}.{:03}s {:<9}",
+            self.index,
+            self.at_ms / 1000,
+            self.at_ms % 1000,
+            self.endpoint.name()
+        )?;
+        match self.attempt {
+            Some(a) => write!(f, " a{:<4}", a.0)?,
+            None => write!(f, "      ")?,
+        }
+        write!(f, " ")?;
+        use EventKind::*;
+        match &self.kind {
+            RequestStarted { step, pass } => {
+                if *pass == 0 {
+                    write!(f, "script step {step} starts")
+                } else {
+                    write!(f, "script step {step} pass {pass} starts")
+                }
+            }
+            RequestDone => write!(f, "request done"),
+            Published {
+                msg,
+                to,
+                delay_ms,
+                parent,
+            } => {
+                write!(f, "publish {msg} -> {}", list(to))?;
+                if *delay_ms > 0 {
+                    write!(f, " (delayed {delay_ms} ms)")?;
+                }
+                if let Some(p) = parent {
+                    write!(f, " [caused by #{}]", p.short())?;
+                }
+                Ok(())
+            }
+            Duplicated { msg, to, delay_ms } => {
+                write!(
+                    f,
+                    "chaos: duplicate of {msg} -> {} after {delay_ms} ms",
+                    list(to)
+                )
+            }
+            Dropped { msg } => write!(f, "chaos: {msg} dropped, not sent"),
+            PublishFailed { msg, broker_has_it } => {
+                if *broker_has_it {
+                    write!(
+                        f,
+                        "chaos: publish of {msg} reached the broker but the ack was lost"
+                    )
+                } else {
+                    write!(f, "chaos: publish of {msg} failed, not sent")
+                }
+            }
+            PublishStalled { msg, delay_ms } => {
+                write!(
+                    f,
+                    "chaos: publish of {msg} hangs {delay_ms} ms, then times out"
+                )
+            }
+            Delivered {
+                copy,
+                msg,
+                instance,
+                delivery,
+            } => write!(
+                f,
+                "deliver {msg} (copy c{}, delivery {delivery}) to instance {instance}",
+                copy.0
+            ),
+            LeaseExpired { copy, msg } => {
+                write!(f, "lease of c{} {msg} expired: visible again", copy.0)
+            }
+            Arrived { copy, msg } => write!(f, "delayed c{} {msg} arrives", copy.0),
+            Loaded { order, version } => write!(f, "load {order} ({})", ver(*version)),
+            Decided { outcome } => match outcome {
+                Outcome::Applied => write!(f, "business logic applied"),
+                Outcome::Duplicate(r) => write!(f, "duplicate: {r}"),
+                Outcome::NoOp(r) => write!(f, "no change: {r}"),
+                Outcome::Rejected(r) => write!(f, "rejected: {r}"),
+            },
+            Committed {
+                order,
+                version,
+                why,
+            } => write!(f, "commit {order} v{version} ({why:?})"),
+            Conflict {
+                order,
+                expected,
+                found,
+            } => write!(
+                f,
+                "concurrency conflict on {order}: expected {}, found {}",
+                ver(*expected),
+                ver(*found)
+            ),
+            CommitFailed { order } => write!(f, "chaos: store of {order} fails (database error)"),
+            InboxChecked { processed } => write!(
+                f,
+                "inbox check: {}",
+                if *processed { "processed" } else { "new" }
+            ),
+            InboxMarked { id } => write!(f, "inbox: mark #{} processed", id.short()),
+            TokenChecked { token, exists } => write!(
+                f,
+                "token t{} {}",
+                token.0,
+                if *exists {
+                    "exists"
+                } else {
+                    "is gone: duplicate"
+                }
+            ),
+            TokensCreated { tokens } => write!(
+                f,
+                "create tokens {}",
+                tokens
+                    .iter()
+                    .map(|t| format!("t{}", t.0))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            TokenDeleted { token } => write!(f, "delete token t{}", token.0),
+            OutboxStaged { tx } => write!(f, "outbox: stage transaction tx{}", tx.0),
+            OutboxFetched { tx, found } => write!(
+                f,
+                "outbox: tx{} {}",
+                tx.0,
+                if *found { "found" } else { "already gone" }
+            ),
+            OutboxDeleted { tx } => write!(f, "outbox: delete tx{}", tx.0),
+            RecordDeleted { order } => write!(f, "importer: record {order} deleted"),
+            Acked { copy } => write!(f, "ack c{}", copy.0),
+            AckFailed { copy } => write!(f, "ack of c{} failed: lease lost", copy.0),
+            Failed { error, outcome } => {
+                write!(f, "attempt failed ({}): ", error.name())?;
+                match outcome {
+                    FailOutcome::Retry { failures } => write!(f, "immediate retry {failures}"),
+                    FailOutcome::ErrorQueue => write!(f, "moved to the error queue"),
+                    FailOutcome::LeaseLost => write!(f, "lease already lost"),
+                    FailOutcome::NextPass { at_ms } => {
+                        write!(f, "next importer pass at {at_ms} ms")
+                    }
+                    FailOutcome::RequestFailed => write!(f, "request failed"),
+                }
+            }
+            Crashed { after } => write!(f, "chaos: crash after {}", after.name()),
+            Hung { after, delay_ms } => write!(
+                f,
+                "chaos: hangs {delay_ms} ms after {}, then throws (timeout)",
+                after.name()
+            ),
+            Slowed { after, delay_ms } => {
+                write!(f, "chaos: pause {delay_ms} ms after {}", after.name())
+            }
+            TimeAdvanced { to_ms } => write!(f, "time -> {to_ms} ms"),
+            Halted { reason } => write!(f, "run stopped: {reason:?}"),
+        }
+    }
+}
+
+/// The whole trace as text, one line per event.
+pub fn render(events: &[Event]) -> String {
+    let mut s = String::new();
+    for e in events {
+        s.push_str(&e.to_string());
+        s.push('\n');
+    }
+    s
+}
+
+/// FNV-1a, 64 bits: written out here so that every platform computes the same value
+/// (std's `DefaultHasher` may change between Rust releases).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl EventKind {
+    /// The message this event is about, if any.
+    pub fn message(&self) -> Option<MsgId> {
+        use EventKind::*;
+        match self {
+            Published { msg, .. }
+            | Duplicated { msg, .. }
+            | Dropped { msg }
+            | PublishFailed { msg, .. }
+            | PublishStalled { msg, .. }
+            | Delivered { msg, .. }
+            | LeaseExpired { msg, .. }
+            | Arrived { msg, .. } => Some(msg.id),
+            InboxMarked { id } => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// A message's lineage: the indices of every event about the message, its ancestors (what
+/// caused it) and its descendants (what its handling published), or that happened while one of
+/// them was being handled. In trace order.
+pub fn lineage(events: &[Event], id: MsgId) -> Vec<u32> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut parent: BTreeMap<MsgId, MsgId> = BTreeMap::new();
+    let mut children: BTreeMap<MsgId, Vec<MsgId>> = BTreeMap::new();
+    for e in events {
+        if let EventKind::Published {
+            msg,
+            parent: Some(p),
+            ..
+        } = &e.kind
+        {
+            if parent.insert(msg.id, *p).is_none() {
+                children.entry(*p).or_default().push(msg.id);
+            }
+        }
+    }
+    let mut family: BTreeSet<MsgId> = BTreeSet::new();
+    let mut up = Some(id);
+    // Bounded by the number of distinct messages: a parent chain cannot be longer.
+    let mut guard = parent.len() + 1;
+    while let Some(m) = up {
+        if !family.insert(m) || guard == 0 {
+            break;
+        }
+        guard -= 1;
+        up = parent.get(&m).copied();
+    }
+    let mut todo = vec![id];
+    while let Some(m) = todo.pop() {
+        for c in children.get(&m).map(Vec::as_slice).unwrap_or(&[]) {
+            if family.insert(*c) {
+                todo.push(*c);
+            }
+        }
+    }
+    events
+        .iter()
+        .filter(|e| {
+            e.kind.message().is_some_and(|m| family.contains(&m))
+                || e.caused_by.is_some_and(|m| family.contains(&m))
+        })
+        .map(|e| e.index)
+        .collect()
+}
