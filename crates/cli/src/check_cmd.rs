@@ -3,8 +3,14 @@
 //! ```text
 //! exactly-once check model:message-handler --variant <1|2|3|4|5|6|final>
 //!     --max-failures N --messages N [--threads N] [--max-states N] [--max-depth N] [--json]
-//! exactly-once check <preset-id | scenario.json> ...   (not supported yet)
+//! exactly-once check <preset-id | scenario.json> [--max-states N] [--max-depth N]
+//!     [--max-chaos-fires N] [--threads N] [--json]
 //! ```
+//!
+//! A scenario file may carry a `check` section (`max_states`, `max_steps`, `max_chaos_fires`);
+//! the flags override it, and a preset uses the defaults of [`CheckBounds`]. For a scenario,
+//! `--max-depth` and the JSON `depth` count choices (steps), not states: every trace of up to
+//! `depth` steps was explored. Each violated invariant's `path` replays with `sim::replay`.
 //!
 //! Exit codes: 0 when every invariant holds within the bounds, 1 when one is violated, 2 for a bad
 //! argument (with the reason on stderr). Wall-clock seconds are measured here; the core has no
@@ -13,7 +19,13 @@
 use std::time::Instant;
 
 use exactly_once_core::check::{
-    explore_parallel, Bounds, Explorer, HandlerState, MessageHandler, Report, Status, Step, Variant,
+    check_scenario_parallel, explore_parallel, Bounds, Explorer, HandlerState, MessageHandler,
+    Report, ScenarioChecker, ScenarioReport, Status, Step, Variant,
+};
+use exactly_once_core::presets;
+use exactly_once_core::scenario::{
+    CheckBounds, CheckedScenario, MAX_CHECK_CHAOS_FIRES_CEILING, MAX_CHECK_STATES_CEILING,
+    MAX_CHECK_STEPS_CEILING,
 };
 use serde_json::{json, Map, Value};
 
@@ -33,7 +45,9 @@ const SLICE_STATES: u64 = 1 << 16;
 
 const USAGE: &str =
     "usage: exactly-once check model:message-handler --variant <1|2|3|4|5|6|final> \
---max-failures N --messages N [--threads N] [--max-states N] [--max-depth N] [--json]";
+--max-failures N --messages N [--threads N] [--max-states N] [--max-depth N] [--json]
+       exactly-once check <preset-id | scenario.json> [--max-states N] [--max-depth STEPS] \
+[--max-chaos-fires N] [--threads N] [--json]";
 
 /// What `check model:message-handler` was asked to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +77,11 @@ pub fn run(args: &[String]) -> i32 {
         println!("{USAGE}");
         return EXIT_HOLDS;
     }
+    if let Some(target) = args.first() {
+        if !target.starts_with("model:") && !target.starts_with('-') {
+            return run_scenario(args);
+        }
+    }
     let parsed = match parse(args) {
         Ok(parsed) => parsed,
         Err(message) => {
@@ -86,10 +105,13 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     let seconds = started.elapsed().as_secs_f64();
-    if parsed.json {
-        println!("{}", report_json(&model, &parsed, &report, seconds));
+    let text = if parsed.json {
+        format!("{}\n", report_json(&model, &parsed, &report, seconds))
     } else {
-        print!("{}", report_text(&model, &parsed, &report, seconds));
+        report_text(&model, &parsed, &report, seconds)
+    };
+    if crate::emit(&text) != 0 {
+        return EXIT_USAGE;
     }
     if report.invariants.iter().all(|result| result.holds()) {
         EXIT_HOLDS
@@ -102,7 +124,7 @@ pub fn run(args: &[String]) -> i32 {
 pub fn parse(args: &[String]) -> Result<ModelCheckArgs, String> {
     let Some(target) = args.first() else {
         return Err(format!(
-            "what to check is missing: `{MODEL_TARGET}` (checking a preset or scenario file is not supported yet)"
+            "what to check is missing: a preset id, a scenario file or `{MODEL_TARGET}`"
         ));
     };
     if target != MODEL_TARGET {
@@ -113,11 +135,11 @@ pub fn parse(args: &[String]) -> Result<ModelCheckArgs, String> {
         }
         if target.starts_with('-') {
             return Err(format!(
-                "the first argument must say what to check (`{MODEL_TARGET}`), got `{target}`"
+                "the first argument must say what to check (a preset id, a scenario file or `{MODEL_TARGET}`), got `{target}`"
             ));
         }
         return Err(format!(
-            "checking a preset or scenario file (`{target}`) is not supported yet; only `{MODEL_TARGET}` can be checked"
+            "`{target}` is a preset or scenario file: see `parse_scenario_args`"
         ));
     }
     let mut parsed = ModelCheckArgs {
@@ -307,6 +329,225 @@ pub fn report_text(
                         model.describe_step(&pair[0], trace.choices[index]),
                         model.decode(&pair[1])
                     ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What `check <preset-id | scenario.json>` was asked to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioCheckArgs {
+    /// The preset id or file name, as given.
+    pub target: String,
+    /// The scenario and its bounds (file section, then flags).
+    pub checked: CheckedScenario,
+    /// 1: the budgeted single-threaded checker; more: the parallel one.
+    pub threads: usize,
+    /// Print JSON instead of text.
+    pub json: bool,
+}
+
+/// Loads a preset (default bounds) or a scenario file (a bare scenario or a preset file, either
+/// with an optional `check` section).
+fn load_checked(target: &str) -> Result<CheckedScenario, String> {
+    if let Some(preset) = presets::get(target) {
+        return Ok(CheckedScenario {
+            scenario: preset.scenario,
+            check: CheckBounds::default(),
+        });
+    }
+    let looks_like_file =
+        target.ends_with(".json") || target.contains('/') || target.contains('\\');
+    let text = match std::fs::read_to_string(target) {
+        Ok(text) => text,
+        Err(e) if looks_like_file => return Err(format!("cannot read {target}: {e}")),
+        Err(_) => {
+            return Err(format!(
+                "`{target}` is neither a preset id nor a readable file; `exactly-once presets` lists the ids"
+            ))
+        }
+    };
+    let mut value: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{target}: not a valid scenario (line {} column {}: {e})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    // A preset file wraps the scenario: `{ "id", "title", ..., "scenario": { ... } }`.
+    let is_preset = value.get("id").is_some() && value.get("scenario").is_some();
+    let mut scenario_value = if is_preset {
+        value["scenario"].take()
+    } else {
+        value
+    };
+    CheckedScenario::from_value(&mut scenario_value)
+        .map_err(|e| format!("{target}: not a valid scenario ({e})"))
+}
+
+/// Parses the arguments after `check` for a preset or scenario file.
+pub fn parse_scenario_args(args: &[String]) -> Result<ScenarioCheckArgs, String> {
+    let Some(target) = args.first() else {
+        return Err("what to check is missing: a preset id or a scenario file".to_string());
+    };
+    let mut checked = load_checked(target)?;
+    let mut threads = 1;
+    let mut json = false;
+    let mut rest = args[1..].iter();
+    while let Some(flag) = rest.next() {
+        if flag == "--json" {
+            json = true;
+            continue;
+        }
+        let mut value = || rest.next().ok_or_else(|| format!("`{flag}` needs a value"));
+        match flag.as_str() {
+            "--max-states" => {
+                checked.check.max_states = number(flag, value()?, 1, MAX_CHECK_STATES_CEILING)?
+            }
+            "--max-depth" | "--max-steps" => {
+                checked.check.max_steps =
+                    number(flag, value()?, 1, u64::from(MAX_CHECK_STEPS_CEILING))? as u32
+            }
+            "--max-chaos-fires" => {
+                checked.check.max_chaos_fires =
+                    number(flag, value()?, 0, u64::from(MAX_CHECK_CHAOS_FIRES_CEILING))? as u32
+            }
+            "--threads" => threads = number(flag, value()?, 1, MAX_THREADS as u64)? as usize,
+            "--variant" | "--max-failures" | "--messages" => {
+                return Err(format!(
+                    "`{flag}` is an option of `{MODEL_TARGET}`, not of a scenario check"
+                ))
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    if let Err(errs) = checked.check.validate() {
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        return Err(format!("bad bounds: {}", text.join("; ")));
+    }
+    Ok(ScenarioCheckArgs {
+        target: target.clone(),
+        checked,
+        threads,
+        json,
+    })
+}
+
+/// Runs the scenario checker the arguments ask for; the error lists every problem.
+pub fn check_scenario(args: &ScenarioCheckArgs) -> Result<ScenarioReport, String> {
+    let CheckedScenario { scenario, check } = &args.checked;
+    if args.threads > 1 {
+        return check_scenario_parallel(scenario, check, args.threads).map_err(|e| e.to_string());
+    }
+    let mut checker = ScenarioChecker::new(scenario, check).map_err(|e| e.to_string())?;
+    while !checker.run(SLICE_STATES).status.is_finished() {}
+    Ok(checker.report())
+}
+
+fn run_scenario(args: &[String]) -> i32 {
+    let parsed = match parse_scenario_args(args) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("exactly-once check: {message}\n{USAGE}");
+            return EXIT_USAGE;
+        }
+    };
+    let started = Instant::now();
+    let report = match check_scenario(&parsed) {
+        Ok(report) => report,
+        Err(message) => {
+            eprintln!("exactly-once check: the scenario cannot be checked: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let text = if parsed.json {
+        format!("{}\n", scenario_report_json(&parsed, &report, seconds))
+    } else {
+        scenario_report_text(&parsed, &report, seconds)
+    };
+    // A closed pipe (`| head`) ends the output quietly; any other write error is reported.
+    if crate::emit(&text) != 0 {
+        return EXIT_USAGE;
+    }
+    if report.invariants.iter().all(|v| v.holds()) {
+        EXIT_HOLDS
+    } else {
+        EXIT_VIOLATED
+    }
+}
+
+/// The `--json` document of a scenario check: the core's [`ScenarioReport::to_json`] plus what
+/// only the command line knows (target, threads, wall-clock seconds and rates).
+pub fn scenario_report_json(
+    args: &ScenarioCheckArgs,
+    report: &ScenarioReport,
+    seconds: f64,
+) -> Value {
+    let mut document = report.to_json();
+    if let Value::Object(fields) = &mut document {
+        fields.insert("target".to_string(), json!(args.target));
+        fields.insert("threads".to_string(), json!(args.threads));
+        fields.insert("seconds".to_string(), json!(seconds));
+        fields.insert(
+            "distinct_states_per_second".to_string(),
+            json!(per_second(report.distinct_states, seconds)),
+        );
+        fields.insert(
+            "collision_probability".to_string(),
+            json!(1.0 / report.collision_one_in as f64),
+        );
+    }
+    document
+}
+
+/// The human-readable report of a scenario check.
+pub fn scenario_report_text(
+    args: &ScenarioCheckArgs,
+    report: &ScenarioReport,
+    seconds: f64,
+) -> String {
+    let mut out = format!(
+        "{}: {} distinct states, {} generated, traces of up to {} steps, {:.3} s ({} distinct states/s), {} bytes/state, {}\n",
+        args.target,
+        report.distinct_states,
+        report.generated_states,
+        report.steps_fully_explored(),
+        seconds,
+        per_second(report.distinct_states, seconds),
+        report.bytes_per_state(),
+        report.status.as_str(),
+    );
+    let scope = report.scope();
+    for verdict in &report.invariants {
+        let name = verdict.name.name();
+        match &verdict.counterexample {
+            None => out.push_str(&format!(
+                "  {name}: holds: {}\n",
+                scope.replace("breaks it", &format!("breaks {name}"))
+            )),
+            Some(trace) => {
+                out.push_str(&format!(
+                    "  {name}: VIOLATED, shortest trace {} steps, path {:?}\n",
+                    trace.len_steps(),
+                    trace.path
+                ));
+                for event in &trace.events {
+                    out.push_str(&format!("      {event}\n"));
+                }
+                match (&trace.violation, &trace.replay_error) {
+                    (Some(v), _) => out.push_str(&format!(
+                        "      => {name} first broken at event #{}: {}\n",
+                        v.event, v.message
+                    )),
+                    (None, Some(e)) => out.push_str(&format!(
+                        "      => the simulator could not replay the path: {e}\n"
+                    )),
+                    (None, None) => out.push_str(
+                        "      => the simulator's replay does not report the violation\n",
+                    ),
                 }
             }
         }

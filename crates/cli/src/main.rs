@@ -14,6 +14,8 @@ USAGE:
     exactly-once presets [--json]
     exactly-once run <preset-id | scenario.json> [--seed N] [--json]
     exactly-once check ...
+    exactly-once link encode <preset-id | scenario.json> [--at <event-index>]
+    exactly-once link decode <link-or-fragment>
     exactly-once --version | --help
 
 COMMANDS:
@@ -23,6 +25,9 @@ COMMANDS:
               the invariants, or with --json {\"invariants\", \"final_state\", \"events\"}
               --seed N replaces the scenario's seed
     check     exhaustive bounded checking (see `exactly-once check --help`)
+    link      `encode` prints the share-link fragment (#v1.…) of a preset or scenario file, at
+              event index N with --at N (for slides built from files); `decode` prints the
+              scenario of a link (a full URL or just the fragment) as JSON
 
 Exit codes: 0 ran (whatever the invariants say), 2 bad arguments, file, preset or scenario.
 ";
@@ -49,6 +54,7 @@ fn run_cli(args: &[String]) -> u8 {
         }
         Some("presets") => cmd_presets(&args[1..]),
         Some("run") => cmd_run(&args[1..]),
+        Some("link") => cmd_link(&args[1..]),
         Some("check") => {
             let code = check_cmd::run(&args[1..]);
             u8::try_from(code.clamp(0, 255)).unwrap_or(2)
@@ -174,6 +180,41 @@ fn cmd_run(args: &[String]) -> u8 {
         }
     }
     emit(&text)
+}
+
+fn cmd_link(args: &[String]) -> u8 {
+    use exactly_once_core::link;
+    match args {
+        [verb, target, rest @ ..] if verb == "encode" => {
+            let at_event = match rest {
+                [] => None,
+                [flag, n] if flag == "--at" => match n.parse::<u32>() {
+                    Ok(n) => Some(n),
+                    Err(_) => return fail(&format!("--at `{n}` is not an event index")),
+                },
+                _ => return fail("usage: exactly-once link encode <preset-id | scenario.json> [--at <event-index>]"),
+            };
+            let scenario = match load_scenario(target) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            if let Err(errs) = scenario.validate() {
+                let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
+                return fail(&format!("the scenario is not valid: {}", list.join("; ")));
+            }
+            let moment = link::SharedMoment { at_event, ..link::SharedMoment::of(scenario) };
+            emit(&format!("#{}\n", link::encode(&moment)))
+        }
+        [verb, text] if verb == "decode" => match link::decode(text) {
+            Ok(moment) => {
+                let mut out = moment.scenario.to_json();
+                out.push('\n');
+                emit(&out)
+            }
+            Err(e) => fail(&format!("cannot open this link: {e}")),
+        },
+        _ => fail("usage: exactly-once link encode <preset-id | scenario.json> [--at <event-index>] | exactly-once link decode <link-or-fragment>"),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.

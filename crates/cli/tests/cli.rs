@@ -111,3 +111,28 @@ fn version_and_help() {
     assert_eq!(code, 0);
     assert!(stdout.contains("USAGE"));
 }
+
+#[test]
+fn link_encode_then_decode_gives_back_the_preset_scenario() {
+    let (code, fragment, err) = out(&["link", "encode", "c05-before", "--at", "12"]);
+    assert_eq!(code, 0, "{err}");
+    let fragment = fragment.trim();
+    assert!(fragment.starts_with("#v1."), "{fragment}");
+    let url = format!("https://example.test/playground/{fragment}");
+    let (code, json, err) = out(&["link", "decode", &url]);
+    assert_eq!(code, 0, "{err}");
+    let scenario = exactly_once_core::Scenario::from_json(&json).expect("decode prints a scenario");
+    let preset = exactly_once_core::presets::get("c05-before").expect("preset");
+    assert_eq!(scenario, preset.scenario);
+}
+
+#[test]
+fn a_bad_link_is_a_clear_error_with_exit_code_2() {
+    for bad in ["#v1.AAAA-broken", "#v7.abc", "not a link"] {
+        let (code, _, err) = out(&["link", "decode", bad]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(err.contains("cannot open this link"), "{bad}: {err}");
+    }
+    let (code, _, err) = out(&["link", "encode", "no-such-preset"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -22,12 +22,14 @@ mod frontend;
 mod handler;
 pub mod ids;
 pub mod invariants;
+pub mod link;
 pub mod presets;
 pub mod prng;
 pub mod scenario;
 pub mod sim;
 pub mod store;
 pub mod trace;
+pub mod workloads;
 pub mod world;
 
 pub use scenario::Scenario;

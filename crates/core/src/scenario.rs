@@ -1195,3 +1195,116 @@ pub fn steps_of(c: Consistency) -> &'static [StepName] {
         ],
     }
 }
+
+/// The most distinct states a scenario check may ask for: the explorer's parent links are `u32`,
+/// and at a few kilobytes per frontier world more would not fit a browser's 4 GB wasm memory.
+pub const MAX_CHECK_STATES_CEILING: u64 = 50_000_000;
+/// The longest trace, in choices, a scenario check may ask for.
+pub const MAX_CHECK_STEPS_CEILING: u32 = 100_000;
+/// The most probabilistic chaos firings one checked trace may contain (each firing multiplies the
+/// branching of every step it may happen at).
+pub const MAX_CHECK_CHAOS_FIRES_CEILING: u32 = 16;
+
+/// The bounds of an exhaustive check of a scenario (the optional `check` section of a scenario
+/// file). Deterministic chaos rules (`first`, `nth`, `every`, ...) are part of the scenario and
+/// need no budget; a probabilistic rule (or knob) may fire at every step it matches, which would
+/// make the world's branching unbounded, so the number of such firings per trace is budgeted.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckBounds {
+    /// Stop after this many distinct states.
+    pub max_states: u64,
+    /// Do not extend traces beyond this many choices.
+    pub max_steps: u32,
+    /// At most this many probabilistic chaos firings (duplicates, failures, crashes, ...) per trace.
+    pub max_chaos_fires: u32,
+}
+
+impl Default for CheckBounds {
+    fn default() -> Self {
+        CheckBounds {
+            // A few hundred MB of frontier worlds at most: fits the page's wasm memory.
+            max_states: 200_000,
+            // The seeded runs of the presets reach their violations within about a hundred choices.
+            max_steps: 200,
+            max_chaos_fires: 1,
+        }
+    }
+}
+
+impl CheckBounds {
+    /// Every problem at once, with paths under `check.`.
+    pub fn validate(&self) -> Result<(), Vec<ScenarioError>> {
+        let mut errs = Vec::new();
+        if self.max_states == 0 || self.max_states > MAX_CHECK_STATES_CEILING {
+            errs.push(ScenarioError {
+                path: "check.max_states".into(),
+                message: format!(
+                    "{} distinct states: must be between 1 and {MAX_CHECK_STATES_CEILING}",
+                    self.max_states
+                ),
+            });
+        }
+        if self.max_steps == 0 || self.max_steps > MAX_CHECK_STEPS_CEILING {
+            errs.push(ScenarioError {
+                path: "check.max_steps".into(),
+                message: format!(
+                    "{} steps: must be between 1 and {MAX_CHECK_STEPS_CEILING}",
+                    self.max_steps
+                ),
+            });
+        }
+        if self.max_chaos_fires > MAX_CHECK_CHAOS_FIRES_CEILING {
+            errs.push(ScenarioError {
+                path: "check.max_chaos_fires".into(),
+                message: format!(
+                    "{} firings: at most {MAX_CHECK_CHAOS_FIRES_CEILING} (each one multiplies the branching of every step)",
+                    self.max_chaos_fires
+                ),
+            });
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+/// A scenario file for the checker: the scenario with an optional `check` section beside its own
+/// fields. (The section is not a field of [`Scenario`] itself so that the scenario format, share
+/// links and every `Scenario { .. }` literal stay as they are.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedScenario {
+    pub scenario: Scenario,
+    pub check: CheckBounds,
+}
+
+impl CheckedScenario {
+    /// Parses a scenario object that may carry a `check` section; the error says where the text is
+    /// wrong.
+    pub fn from_json(text: &str) -> Result<CheckedScenario, ScenarioError> {
+        let mut value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ScenarioError {
+                path: format!("line {} column {}", e.line(), e.column()),
+                message: e.to_string(),
+            })?;
+        Self::from_value(&mut value)
+    }
+
+    /// As [`CheckedScenario::from_json`], from a parsed object (which loses its `check` key).
+    pub fn from_value(value: &mut serde_json::Value) -> Result<CheckedScenario, ScenarioError> {
+        let check = match value.as_object_mut().and_then(|o| o.remove("check")) {
+            None => CheckBounds::default(),
+            Some(section) => serde_json::from_value(section).map_err(|e| ScenarioError {
+                path: "check".into(),
+                message: e.to_string(),
+            })?,
+        };
+        let scenario = serde_json::from_value(value.clone()).map_err(|e| ScenarioError {
+            path: "scenario".into(),
+            message: e.to_string(),
+        })?;
+        Ok(CheckedScenario { scenario, check })
+    }
+}

@@ -475,3 +475,40 @@ proptest! {
         prop_assert!(run.invariants.all_hold(), "{:?} seed {}: {:?}\n{}", strategy, seed, run.invariants, s.to_json());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Share links round-trip every valid scenario, with any moment, view and selection; a link
+    /// to an invalid scenario opens as a clear "not valid" error.
+    #[test]
+    fn share_links_round_trip_valid_scenarios(
+        seed in any::<u64>(),
+        which in 0u32..3,
+        at in proptest::option::of(0u32..100_000),
+        sequence in any::<bool>(),
+        selected in proptest::option::of("[a-zA-Z0-9#:_-]{0,24}"),
+    ) {
+        use exactly_once_core::link::{decode, encode, LinkError, SharedMoment, View};
+        // Wild scenarios are mostly invalid; protected ones are valid by construction.
+        let scenario = match which {
+            0 => wild_scenario(seed),
+            1 => protected_scenario(seed, Consistency::OutboxInbox),
+            _ => protected_scenario(seed, Consistency::Tokens),
+        };
+        let moment = SharedMoment {
+            scenario,
+            at_event: at,
+            path: None,
+            view: if sequence { View::Sequence } else { View::Topology },
+            selected,
+        };
+        if let Err(errors) = moment.scenario.validate() {
+            prop_assert_eq!(decode(&encode(&moment)), Err(LinkError::InvalidScenario(errors)));
+            return Ok(());
+        }
+        let link = encode(&moment);
+        prop_assert_eq!(decode(&link), Ok(moment.clone()));
+        prop_assert_eq!(decode(&format!("https://example.test/playground/#{link}")), Ok(moment));
+    }
+}

@@ -7,6 +7,8 @@
 //! * [`explore_parallel`] (native only): the same search, level by level, on several threads,
 //!   with the same counts and the same counterexamples.
 //! * [`MessageHandler`]: the workshop's `MessageHandler` TLA+ specification and its variants.
+//! * [`ScenarioModel`] / [`ScenarioChecker`]: the messaging world of a scenario, over the very
+//!   choices the simulator makes, with counterexamples as simulator paths.
 
 pub mod explorer;
 pub mod fingerprint;
@@ -14,6 +16,7 @@ pub mod message_handler;
 pub mod model;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
+pub mod scenario_model;
 
 pub use explorer::{
     replay, Bounds, CheckError, Counterexample, Explorer, InvariantResult, MemoryUsage, Progress,
@@ -23,3 +26,9 @@ pub use message_handler::{HandlerState, HandlerVars, MessageHandler, ModelError,
 pub use model::{Model, MAX_CHOICES_PER_STATE, MAX_INVARIANTS};
 #[cfg(not(target_arch = "wasm32"))]
 pub use parallel::explore_parallel;
+#[cfg(not(target_arch = "wasm32"))]
+pub use scenario_model::check_scenario_parallel;
+pub use scenario_model::{
+    ScenarioCheckError, ScenarioChecker, ScenarioChoice, ScenarioCounterexample, ScenarioModel,
+    ScenarioReport, ScenarioState, ScenarioVerdict,
+};
