@@ -22,7 +22,6 @@ use exactly_once_core::check::{
     check_scenario_parallel, explore_parallel, Bounds, Explorer, HandlerState, MessageHandler,
     Report, ScenarioChecker, ScenarioReport, Status, Step, Variant,
 };
-use exactly_once_core::presets;
 use exactly_once_core::scenario::{
     CheckBounds, CheckedScenario, MAX_CHECK_CHAOS_FIRES_CEILING, MAX_CHECK_STATES_CEILING,
     MAX_CHECK_STEPS_CEILING,
@@ -352,22 +351,14 @@ pub struct ScenarioCheckArgs {
 /// Loads a preset (default bounds) or a scenario file (a bare scenario or a preset file, either
 /// with an optional `check` section).
 fn load_checked(target: &str) -> Result<CheckedScenario, String> {
-    if let Some(preset) = presets::get(target) {
-        return Ok(CheckedScenario {
-            scenario: preset.scenario,
-            check: CheckBounds::default(),
-        });
-    }
-    let looks_like_file =
-        target.ends_with(".json") || target.contains('/') || target.contains('\\');
-    let text = match std::fs::read_to_string(target) {
-        Ok(text) => text,
-        Err(e) if looks_like_file => return Err(format!("cannot read {target}: {e}")),
-        Err(_) => {
-            return Err(format!(
-                "`{target}` is neither a preset id nor a readable file; `exactly-once presets` lists the ids"
-            ))
+    let text = match crate::source::read(target)? {
+        crate::source::Source::Preset(scenario) => {
+            return Ok(CheckedScenario {
+                scenario: *scenario,
+                check: CheckBounds::default(),
+            })
         }
+        crate::source::Source::File(text) => text,
     };
     let mut value: Value = serde_json::from_str(&text).map_err(|e| {
         format!(

@@ -1,6 +1,7 @@
 //! `exactly-once`: run presets and scenario files of the Exactly-Once Playground from a terminal.
 
 mod check_cmd;
+mod source;
 
 use exactly_once_core::invariants::InvariantName;
 use exactly_once_core::{presets, run_to_end, Scenario};
@@ -91,22 +92,15 @@ fn cmd_presets(args: &[String]) -> u8 {
 }
 
 fn load_scenario(what: &str) -> Result<Scenario, String> {
-    if let Some(p) = presets::get(what) {
-        return Ok(p.scenario);
-    }
-    let looks_like_file = what.ends_with(".json") || what.contains('/') || what.contains('\\');
-    match std::fs::read_to_string(what) {
-        Ok(text) => {
+    match source::read(what)? {
+        source::Source::Preset(scenario) => Ok(*scenario),
+        source::Source::File(text) => {
             // A preset file (with id/title/…) is accepted as well as a bare scenario.
             if let Ok(p) = serde_json::from_str::<presets::Preset>(&text) {
                 return Ok(p.scenario);
             }
             Scenario::from_json(&text).map_err(|e| format!("{what}: not a valid scenario ({e})"))
         }
-        Err(e) if looks_like_file => Err(format!("cannot read {what}: {e}")),
-        Err(_) => Err(format!(
-            "`{what}` is neither a preset id nor a readable file; `exactly-once presets` lists the ids"
-        )),
     }
 }
 

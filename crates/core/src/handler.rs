@@ -670,19 +670,12 @@ impl World {
                     match self.business(a, DuplicateCheck::None) {
                         Business::Fail(e) => return Next::Fail(e),
                         b => {
-                            let outs = if matches!(b, Business::Applied) {
-                                self.build_outs(a, h.outgoing_ids)
-                            } else {
-                                Vec::new()
-                            };
-                            a.intended = outs.iter().map(Message::content).collect();
+                            let outs = self.outs_of_decision(a, &b, h.outgoing_ids);
                             if let Some(d) = a.doc.as_mut() {
                                 d.processed.push(id);
                                 d.outgoing.extend(outs);
                             }
-                            events.push(self.decided(a, outcome_of(&b)));
-                            a.changed = matches!(b, Business::Applied);
-                            self.note_noop(a, &b);
+                            self.record_decision(a, &b, events);
                             ops.push(Op::Commit(CommitWhy::Business));
                         }
                     }
@@ -720,12 +713,7 @@ impl World {
                         Business::Fail(e) => return Next::Fail(e),
                         b => {
                             // A handler that decided "duplicate" or "nothing to do" sends nothing.
-                            let outs = if matches!(b, Business::Applied) {
-                                self.build_outs(a, h.outgoing_ids)
-                            } else {
-                                Vec::new()
-                            };
-                            a.intended = outs.iter().map(Message::content).collect();
+                            let outs = self.outs_of_decision(a, &b, h.outgoing_ids);
                             let e = OutboxEntry {
                                 incoming: id,
                                 messages: Some(outs),
@@ -734,9 +722,7 @@ impl World {
                             if let Some(d) = a.doc.as_mut() {
                                 d.outbox.push(e.clone());
                             }
-                            events.push(self.decided(a, outcome_of(&b)));
-                            a.changed = matches!(b, Business::Applied);
-                            self.note_noop(a, &b);
+                            self.record_decision(a, &b, events);
                             ops.push(Op::Commit(CommitWhy::Business));
                             e
                         }
@@ -803,18 +789,11 @@ impl World {
                         b => {
                             let tx = TxId(self.fresh_u64());
                             a.tx = Some(tx);
-                            a.outs = if matches!(b, Business::Applied) {
-                                self.build_outs(a, h.outgoing_ids)
-                            } else {
-                                Vec::new()
-                            };
-                            a.intended = a.outs.iter().map(Message::content).collect();
+                            a.outs = self.outs_of_decision(a, &b, h.outgoing_ids);
                             if let Some(d) = a.doc.as_mut() {
                                 d.tx_ids.push((id, tx));
                             }
-                            events.push(self.decided(a, outcome_of(&b)));
-                            a.changed = matches!(b, Business::Applied);
-                            self.note_noop(a, &b);
+                            self.record_decision(a, &b, events);
                             let mut ops = vec![Op::OutboxPut, Op::Commit(CommitWhy::Business)];
                             ops.extend((0..a.outs.len() as u32).map(Op::Publish));
                             ops.extend([
@@ -837,12 +816,7 @@ impl World {
                         let tx = TxId(self.fresh_u64());
                         a.tx = Some(tx);
                         a.mark = Some(id);
-                        a.outs = if matches!(b, Business::Applied) {
-                            self.build_outs(a, h.outgoing_ids)
-                        } else {
-                            Vec::new()
-                        };
-                        a.intended = a.outs.iter().map(Message::content).collect();
+                        a.outs = self.outs_of_decision(a, &b, h.outgoing_ids);
                         let owner = if c == Consistency::SingleTransactionId {
                             Some(id)
                         } else {
@@ -851,9 +825,7 @@ impl World {
                         if let Some(d) = a.doc.as_mut() {
                             d.tx = Some(PendingTx { tx, owner });
                         }
-                        events.push(self.decided(a, outcome_of(&b)));
-                        a.changed = matches!(b, Business::Applied);
-                        self.note_noop(a, &b);
+                        self.record_decision(a, &b, events);
                         let mut ops = vec![Op::OutboxPut, Op::Commit(CommitWhy::Business)];
                         ops.extend((0..a.outs.len() as u32).map(Op::Publish));
                         ops.extend([
@@ -1153,6 +1125,32 @@ impl World {
 
 impl World {
     /// A business no-op (not a duplicate) is a legitimate end without a state change.
+    /// What a handler publishes for its business decision: the messages it builds when the
+    /// change applied, nothing for "duplicate" or "nothing to do"; remembered as what the attempt
+    /// intended, for ConsistentStateAndOutput.
+    fn outs_of_decision(
+        &mut self,
+        a: &mut Attempt,
+        b: &Business,
+        ids: OutgoingIds,
+    ) -> Vec<Message> {
+        let outs = if matches!(b, Business::Applied) {
+            self.build_outs(a, ids)
+        } else {
+            Vec::new()
+        };
+        a.intended = outs.iter().map(Message::content).collect();
+        outs
+    }
+
+    /// Records the business decision of an attempt: its event, whether it changed state, and a
+    /// deliberate no-op in the ledger.
+    fn record_decision(&mut self, a: &mut Attempt, b: &Business, events: &mut Vec<Event>) {
+        events.push(self.decided(a, outcome_of(b)));
+        a.changed = matches!(b, Business::Applied);
+        self.note_noop(a, b);
+    }
+
     fn note_noop(&mut self, a: &Attempt, b: &Business) {
         if let (Business::NoOp(_), Some(k)) = (b, a.key) {
             self.ledger(k).noop = true;
