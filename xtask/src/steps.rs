@@ -38,13 +38,18 @@ fn check_trunk_config() -> Result<(), String> {
     }
 }
 
-fn dist_dir() -> PathBuf {
-    root().join("dist")
+/// Where release builds go: `dist/`, or `$EOP_DIST` (so that parallel work does not overwrite
+/// the build another end-to-end run is serving).
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("EOP_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("dist"))
 }
 
 /// The release build, as the hosted page and the end-to-end suite use it.
-fn release_build(public_url: &str) -> Result<(), String> {
+pub fn release_build(public_url: &str) -> Result<(), String> {
     check_trunk_config()?;
+    let dist = dist_dir().to_string_lossy().to_string();
     run(
         "trunk",
         &[
@@ -53,6 +58,8 @@ fn release_build(public_url: &str) -> Result<(), String> {
             "--offline",
             "--public-url",
             public_url,
+            "--dist",
+            &dist,
         ],
     )?;
     report_bundle_size()

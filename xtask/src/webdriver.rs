@@ -172,6 +172,19 @@ impl Session<'_> {
             .unwrap_or_default())
     }
 
+    /// Resizes the emulated viewport (for screenshots of one page at several sizes).
+    pub fn set_viewport(&self, width: u32, height: u32) -> Result<(), String> {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({
+                "cmd": "Emulation.setDeviceMetricsOverride",
+                "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }
+            })),
+        )
+        .map(|_| ())
+    }
+
     /// A PNG screenshot of the viewport.
     pub fn screenshot(&self) -> Result<Vec<u8>, String> {
         // Through DevTools rather than WebDriver's /screenshot, which captures the window (its

@@ -1,19 +1,385 @@
-//! The root component.
+//! The root component: owns the one reducer, computes runs in slices (yielding to the browser
+//! between them), drives the animation with requestAnimationFrame while playing, and maps the
+//! keyboard to actions.
 
+use crate::compute::Builder;
+use crate::state::{Tab, UiAction, UiState, View};
+use crate::views::picker::{hint_line, Picker};
+use crate::views::settings_panel::SettingsPanel;
+use crate::views::{
+    controls, inspector, manual, sequence, topology, trace_list, verdict_panel, Dispatch,
+};
+use gloo_render::{request_animation_frame, AnimationFrame};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// Steps per slice before checking the clock; a slice stops after [`SLICE_MS`] of wall time so
+/// that no frame waits long for the simulation.
+const SLICE_STEPS: u32 = 100;
+const SLICE_MS: f64 = 8.0;
+
+/// The first state: the share link in the fragment, else the `?preset=` query, else the
+/// autosaved work, else the default scenario; a link that cannot be opened says why in the banner.
+fn initial_state() -> UiState {
+    let (fragment, query) = crate::browser::location_parts();
+    let autosaved = crate::browser::storage_get(crate::share::AUTOSAVE_KEY);
+    let opened = crate::share::open(&fragment, &query, autosaved.as_deref());
+    let mut state = opened.state;
+    state.notice = opened.banner.map(Rc::new);
+    state
+}
+
+/// Computes the scenario of `generation` in slices and hands the run to the reducer.
+fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
+    let generation = state.generation;
+    let scenario = state.scenario.clone();
+    latest.set(generation);
+    if let Some(path) = state.manual.clone() {
+        // A manual path is short (a user clicked it together) and is replayed at once.
+        yew::platform::spawn_local(async move {
+            match crate::compute::compute_path(&scenario, &path) {
+                Ok(run) => d.dispatch(UiAction::RunReady {
+                    generation,
+                    run: Rc::new(run),
+                }),
+                Err(message) => d.dispatch(UiAction::ManualFailed {
+                    generation,
+                    message,
+                }),
+            }
+        });
+        return;
+    }
+    yew::platform::spawn_local(async move {
+        let mut builder = match Builder::new(&scenario) {
+            Ok(b) => b,
+            Err(errors) => {
+                d.dispatch(UiAction::RunInvalid { generation, errors });
+                return;
+            }
+        };
+        loop {
+            let start = js_sys::Date::now();
+            let mut done = false;
+            while !done && js_sys::Date::now() - start < SLICE_MS {
+                done = builder.advance(SLICE_STEPS);
+            }
+            if done {
+                break;
+            }
+            if latest.get() != generation {
+                // A newer scenario replaced this one: stop working for nobody.
+                return;
+            }
+            d.dispatch(UiAction::RunProgress {
+                generation,
+                events: builder.events_so_far(),
+            });
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+        // Finishing (moving the trace out, the end-of-run checks) and showing the run each get a
+        // task of their own, so that neither adds to a slice.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if latest.get() != generation {
+            return;
+        }
+        let run = Rc::new(builder.finish());
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if latest.get() == generation {
+            d.dispatch(UiAction::RunReady { generation, run });
+        }
+    });
+}
+
+/// Keys that control the player; `None` for keys the page leaves alone.
+pub fn key_action(key: &str) -> Option<UiAction> {
+    Some(match key {
+        " " | "k" | "K" => UiAction::TogglePlay,
+        "ArrowRight" => UiAction::StepForward,
+        "ArrowLeft" => UiAction::StepBack,
+        "Home" => UiAction::SeekStart,
+        "End" => UiAction::SeekEnd,
+        "j" | "J" => UiAction::JumpToViolation(None),
+        "+" | "=" => UiAction::SpeedStep(1),
+        "-" | "_" => UiAction::SpeedStep(-1),
+        "t" | "T" => UiAction::SetView(View::Topology),
+        "s" | "S" => UiAction::SetView(View::Sequence),
+        _ => return None,
+    })
+}
+
+fn tab_button(s: &UiState, d: &Dispatch, tab: Tab, label: &str) -> Html {
+    let d = d.clone();
+    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::SetTab(tab)));
+    html! {
+        <button type="button" role="tab" class={classes!("tab", (s.tab == tab).then_some("active"))} aria-selected={(s.tab == tab).to_string()} {onclick}
+            data-testid={format!("tab-{}", label.to_ascii_lowercase())}>{ label.to_string() }</button>
+    }
+}
+
+fn view_button(s: &UiState, d: &Dispatch, view: View, label: &str) -> Html {
+    let d = d.clone();
+    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::SetView(view)));
+    html! {
+        <button type="button" role="tab" class={classes!("tab", (s.view == view).then_some("active"))} aria-selected={(s.view == view).to_string()} {onclick}
+            data-testid={format!("view-{}", view.name())}>{ label.to_string() }</button>
+    }
+}
 
 /// The playground's root component.
 #[component]
 pub fn App() -> Html {
+    let state = use_reducer(initial_state);
+    let d = state.dispatcher();
+    let latest = use_mut_ref(|| 0u32);
+    let latest_gen: Rc<Cell<u32>> = {
+        let cell = use_memo((), |_| Rc::new(Cell::new(0u32)));
+        (*cell).clone()
+    };
+    let _ = latest;
+
+    // A new scenario: compute it in slices.
+    {
+        let s = (*state).clone();
+        let d = d.clone();
+        let latest_gen = latest_gen.clone();
+        use_effect_with(state.generation, move |_| {
+            spawn_compute(&s, d, latest_gen);
+        });
+    }
+
+    // The URL and the autosave follow the page: a scenario change pushes a history entry and is
+    // autosaved; moving the playhead (paused), the view or the selection replaces the entry, so
+    // Back and Forward walk through scenario changes, not through every step.
+    {
+        let synced_generation = use_mut_ref(|| 0u32);
+        let s = (*state).clone();
+        use_effect_with(
+            (
+                state.generation,
+                state.cursor,
+                state.run.is_some(),
+                state.playing,
+                state.view,
+                state.selection,
+            ),
+            move |_| {
+                if s.run.is_some() && !s.playing && crate::share::shareable(&s.scenario) {
+                    let fragment =
+                        exactly_once_core::link::encode(&crate::share::moment_of(&s, true));
+                    let previous = *synced_generation.borrow();
+                    let scenario_changed = previous != s.generation;
+                    crate::browser::set_fragment(&fragment, scenario_changed && previous != 0);
+                    if scenario_changed {
+                        let work =
+                            exactly_once_core::link::encode(&crate::share::moment_of(&s, false));
+                        if let Err(e) =
+                            crate::browser::storage_set(crate::share::AUTOSAVE_KEY, &work)
+                        {
+                            web_sys::console::warn_1(&format!("autosave: {e}").into());
+                        }
+                    }
+                    *synced_generation.borrow_mut() = s.generation;
+                }
+            },
+        );
+    }
+
+    // Back and Forward: open the moment the URL now names.
+    {
+        let d = d.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo_events::EventListener::new(&w, "popstate", move |_| {
+                    let (fragment, _) = crate::browser::location_parts();
+                    if fragment.trim_start_matches('#').is_empty() {
+                        return;
+                    }
+                    match exactly_once_core::link::decode(&fragment) {
+                        Ok(moment) => d.dispatch(UiAction::OpenMoment {
+                            moment: Box::new(moment),
+                            notice: None,
+                        }),
+                        Err(e) => d.dispatch(UiAction::Notice(Some(format!(
+                            "This link could not be opened: {e}."
+                        )))),
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // While playing: one action per animation frame.
+    {
+        let d = d.clone();
+        use_effect_with(state.playing, move |playing| {
+            let handle: Rc<RefCell<Option<AnimationFrame>>> = Rc::default();
+            fn schedule(h: Rc<RefCell<Option<AnimationFrame>>>, d: Dispatch) {
+                let next = h.clone();
+                let frame = request_animation_frame(move |ts| {
+                    d.dispatch(UiAction::Frame(ts));
+                    schedule(next, d);
+                });
+                *h.borrow_mut() = Some(frame);
+            }
+            if *playing {
+                schedule(handle.clone(), d);
+            }
+            move || {
+                // Dropping the pending frame cancels it and breaks the loop.
+                handle.borrow_mut().take();
+            }
+        });
+    }
+
+    // Keyboard: the player's keys anywhere except in text fields.
+    {
+        let d = d.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+                // Not passive: Space and the arrows must not also scroll the page.
+                let options = gloo_events::EventListenerOptions::enable_prevent_default();
+                gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .map(|el| el.tag_name().to_ascii_lowercase())
+                        .is_some_and(|t| t == "input" || t == "textarea" || t == "select");
+                    if typing {
+                        return;
+                    }
+                    if let Some(action) = key_action(&e.key()) {
+                        e.prevent_default();
+                        d.dispatch(action);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let s = &*state;
+    let stage = match s.view {
+        View::Topology => topology::topology(s, &d),
+        View::Sequence => sequence::sequence(s, &d),
+    };
+    let side = match s.tab {
+        Tab::Inspector => inspector::inspector(s, &d),
+        Tab::Trace => trace_list::trace_list(s, &d),
+        Tab::Manual => manual::manual(s, &d),
+        // Always mounted below (a search keeps running while another tab is shown).
+        Tab::Check | Tab::Model => html! {},
+        Tab::Share => html! {
+            <crate::views::share_panel::SharePanel scenario={s.scenario.clone()} preset_id={s.preset_id.clone()}
+                cursor={s.cursor} view={s.view} selection={s.selection} manual={s.manual.clone()} run={s.run.clone()}
+                on_open={{ let d = d.clone(); Callback::from(move |m| d.dispatch(UiAction::OpenMoment { moment: Box::new(m), notice: None })) }}
+                on_notice={{ let d = d.clone(); Callback::from(move |t| d.dispatch(UiAction::Notice(Some(t)))) }} />
+        },
+        Tab::Settings => html! {
+            <SettingsPanel draft={s.draft.clone()} problems={s.problems.clone()} input_errors={s.input_errors.clone()}
+                script_text={s.script_text.clone()} script_errors={s.script_errors.clone()} preset_id={s.preset_id.clone()} dispatch={d.clone()} />
+        },
+    };
+    let now_line = s
+        .run
+        .as_ref()
+        .and_then(|r| r.events.get(s.cursor as usize))
+        .map(|e| {
+            let chaos = crate::model::chaos_label(&e.kind).is_some();
+            html! {
+                <p class={classes!("now", chaos.then_some("chaos"))} data-testid="now" aria-live="polite">
+                    <span class="t">{ format!("#{} · {}", e.index, crate::views::seconds(e.at_ms)) }</span>
+                    <span class="ep">{ e.endpoint.name() }</span>
+                    { crate::model::event_text(e) }
+                </p>
+            }
+        });
     html! {
-        <main class="playground" data-testid="playground">
+        <main class="playground" data-testid="playground" data-preset={s.preset_id.clone().unwrap_or_default()}
+            data-ready={s.run.is_some().to_string()} data-cursor={s.cursor.to_string()} data-events={s.len().to_string()}>
             <header class="topbar">
                 <h1>{ "Exactly-Once Playground" }</h1>
+                <Picker current={s.preset_id.clone()} dispatch={d.clone()} />
                 <span class="version">{ format!("core {}", exactly_once_core::version()) }</span>
             </header>
-            <section class="stage">
-                <p class="hint">{ "Why messaging systems lose, duplicate and ghost messages, and which patterns fix that." }</p>
-            </section>
+            <div class="banners">
+                { hint_line(s) }
+                if let Some(text) = &s.notice {
+                    <p class="notice" role="status" data-testid="notice">
+                        { text.to_string() }
+                        <button type="button" aria-label="dismiss" onclick={{ let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Notice(None))) }}>{ "×" }</button>
+                    </p>
+                }
+            </div>
+            <div class="workspace">
+                <section class="stage" aria-label="simulation">
+                    <div class="stage-bar" role="tablist">
+                        { view_button(s, &d, View::Topology, "Topology") }
+                        { view_button(s, &d, View::Sequence, "Sequence") }
+                        if s.manual.is_some() {
+                            <span class="manual-badge" title="You pick every step (Manual tab)">{ "MANUAL" }</span>
+                        }
+                        { for now_line }
+                    </div>
+                    <div class="stage-body">{ stage }</div>
+                    <Legend />
+                </section>
+                <aside class="side">
+                    { verdict_panel::verdict(s, &d) }
+                    <div class="side-tabs" role="tablist">
+                        { tab_button(s, &d, Tab::Inspector, "Inspector") }
+                        { tab_button(s, &d, Tab::Settings, "Settings") }
+                        { tab_button(s, &d, Tab::Trace, "Trace") }
+                        { tab_button(s, &d, Tab::Manual, "Manual") }
+                        { tab_button(s, &d, Tab::Check, "Check") }
+                        { tab_button(s, &d, Tab::Model, "Model") }
+                        { tab_button(s, &d, Tab::Share, "Share") }
+                    </div>
+                    <div class="side-body">
+                        { side }
+                        <crate::views::checker_panel::CheckerPanel scenario={s.scenario.clone()} dispatch={d.clone()} visible={s.tab == Tab::Check} />
+                        <crate::views::model_view::ModelView visible={s.tab == Tab::Model} />
+                    </div>
+                </aside>
+            </div>
+            { controls::controls(s, &d) }
         </main>
+    }
+}
+
+/// The legend: shapes per message type and the marks, so the view reads without colour.
+#[component]
+fn Legend() -> Html {
+    use crate::anim::{glyph_path, kind_class, Point};
+    use exactly_once_core::scenario::MsgKind;
+    let kinds = [
+        MsgKind::SubmitOrder,
+        MsgKind::AddItem,
+        MsgKind::RemoveItem,
+        MsgKind::ItemAdded,
+        MsgKind::ItemRemoved,
+        MsgKind::FirstItemAdded,
+        MsgKind::SendSubmitOrder,
+    ];
+    html! {
+        <div class="legend" aria-label="legend">
+            { for kinds.iter().map(|k| html! {
+                <span class="item">
+                    <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true"><path class={classes!("msg", kind_class(*k))} d={glyph_path(*k, Point { x: 9.0, y: 9.0 }, 6.0)} /></svg>
+                    { k.name() }
+                </span>
+            }) }
+            <span class="item">{ "×2 duplicate · ↻ redelivered · late = delayed · ✗ failed publish · GHOST · Me/Mu/QP/SC/St = filling" }</span>
+            <span class="item keys">{ "Keys: Space/K play · ←/→ step · Home/End · J first violation · +/− speed · T/S topology/sequence · Tab + Enter inspect a message" }</span>
+        </div>
     }
 }

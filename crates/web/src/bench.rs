@@ -1,0 +1,87 @@
+//! The page's benchmark mode (`?bench`): runs the core's soak workload and the exhaustive checker
+//! on the reference model inside the release build, in this browser, and writes the figures as
+//! JSON into `<pre id="bench-result">` (read by `cargo xtask bench`). It measures; it decides
+//! nothing, and it renders no playground.
+
+use exactly_once_core::check::{Bounds, Explorer, MessageHandler, Variant};
+use exactly_once_core::sim::Progress;
+use exactly_once_core::{workloads, Simulator};
+use serde_json::json;
+
+/// The soak of the native benchmark (`cargo bench -p exactly-once-core --bench soak`).
+const SOAK_COMMANDS: u32 = 10_000;
+const SOAK_ORDERS: u32 = 500;
+/// Simulator steps per slice, as the page computes long runs.
+const SLICE_STEPS: u32 = 10_000;
+
+/// True when the page was opened with `?bench` in its query.
+pub fn requested() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|p| p == "bench"))
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+fn soak() -> serde_json::Value {
+    let scenario = workloads::soak(SOAK_COMMANDS, SOAK_ORDERS);
+    let started = now_ms();
+    let mut sim = match Simulator::new(&scenario) {
+        Ok(sim) => sim,
+        Err(errors) => return json!({ "error": format!("soak scenario invalid: {errors:?}") }),
+    };
+    while sim.run(SLICE_STEPS) == Progress::Running {}
+    let seconds = (now_ms() - started) / 1000.0;
+    let steps = sim.handler_steps();
+    json!({
+        "commands": SOAK_COMMANDS,
+        "handler_steps": steps,
+        "events": sim.events().len(),
+        "seconds": seconds,
+        "handler_steps_per_second": steps as f64 / seconds.max(1e-9),
+    })
+}
+
+fn checker() -> serde_json::Value {
+    let model = match MessageHandler::new(Variant::Final, 4, 4) {
+        Ok(m) => m,
+        Err(e) => return json!({ "error": format!("{e:?}") }),
+    };
+    let mut explorer = match Explorer::new(model, Bounds::default()) {
+        Ok(x) => x,
+        Err(e) => return json!({ "error": format!("{e:?}") }),
+    };
+    let started = now_ms();
+    let report = explorer.run_to_end();
+    let seconds = (now_ms() - started) / 1000.0;
+    json!({
+        "model": "MessageHandler_final MaxFailures=4 NoMessages=4",
+        "distinct_states": report.distinct_states,
+        "generated_states": report.generated_states,
+        "depth": report.depth,
+        "seconds": seconds,
+        "distinct_states_per_second": report.distinct_states as f64 / seconds.max(1e-9),
+        "bytes_per_distinct_state": report.bytes_per_state(),
+    })
+}
+
+/// Runs both measurements and writes the result into the page.
+pub fn run() {
+    let result = json!({ "soak": soak(), "checker": checker() });
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(pre) = document.create_element("pre") else {
+        return;
+    };
+    pre.set_id("bench-result");
+    pre.set_text_content(Some(&result.to_string()));
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&pre);
+    }
+}

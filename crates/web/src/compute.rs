@@ -1,0 +1,341 @@
+//! Computing a run in slices, and the world at any event of it.
+//!
+//! The page never simulates inside the render loop: a [`Builder`] drives the core's [`Simulator`]
+//! a bounded number of steps at a time (the app yields to the browser between slices), and the
+//! finished [`Computed`] keeps the trace plus a few checkpoints of the world so that the inspector
+//! and the topology can show the exact core state at any event by replaying at most
+//! [`CHECKPOINT_EVERY`] steps through `World::choices`/`World::apply`.
+
+use crate::model::TraceIndex;
+use exactly_once_core::invariants::{Monitor, Report};
+use exactly_once_core::scenario::{Scenario, ScenarioError};
+use exactly_once_core::trace::Event;
+use exactly_once_core::{Simulator, World};
+
+/// A world is cloned every this many steps at first; replaying fewer steps than this is a few
+/// microseconds.
+pub const CHECKPOINT_EVERY: usize = 32;
+/// At most this many checkpoints are kept: a long run doubles the spacing instead, so memory
+/// stays bounded (a late world of a soak is large) and a replay stays a few thousand steps.
+pub const MAX_CHECKPOINTS: usize = 128;
+
+/// A finished run, as the page shows it.
+pub struct Computed {
+    pub scenario: Scenario,
+    pub events: Vec<Event>,
+    pub report: Report,
+    /// The choice index taken at each step (the core's replay path).
+    pub path: Vec<u32>,
+    /// `events.len()` after each step: the events of step `s` are `step_end[s-1]..step_end[s]`.
+    pub step_end: Vec<u32>,
+    /// `(steps applied, world)`, the first one being the initial world.
+    checkpoints: Vec<(usize, World)>,
+    pub index: TraceIndex,
+    /// Why the run stopped early, if a limit stopped it.
+    pub halted: Option<String>,
+    /// The world after the last step (manual mode lists its choices).
+    pub last_world: World,
+    /// In manual mode: the run is the user's path, not the seeded scheduler's.
+    pub manual: bool,
+    /// The scrubber's markers, bucketed (see `model::marker_slots`).
+    pub marker_slots: Vec<(u64, crate::model::Marker)>,
+}
+
+impl std::fmt::Debug for Computed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Computed({} events)", self.events.len())
+    }
+}
+
+impl PartialEq for Computed {
+    /// Two computed runs are "the same" for rendering when they come from the same scenario; the
+    /// trace is a pure function of it.
+    fn eq(&self, other: &Self) -> bool {
+        self.scenario == other.scenario && self.events.len() == other.events.len()
+    }
+}
+
+impl Computed {
+    /// The number of events.
+    pub fn len(&self) -> u32 {
+        self.events.len() as u32
+    }
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The step that produced event `event` (the last step when past the end).
+    pub fn step_of(&self, event: u32) -> usize {
+        let s = self.step_end.partition_point(|&end| end <= event);
+        s.min(self.step_end.len().saturating_sub(1))
+    }
+
+    /// The world right after the step that produced event `event`: the state the page shows
+    /// while that event is the current one. `None` only for a run without any step.
+    pub fn world_at(&self, event: u32) -> Option<World> {
+        if self.step_end.is_empty() {
+            return self.checkpoints.first().map(|(_, w)| w.clone());
+        }
+        let applied = self.step_of(event) + 1;
+        let (start, base) = self.checkpoints.iter().rev().find(|(n, _)| *n <= applied)?;
+        let mut world = base.clone();
+        let mut choices = Vec::new();
+        let mut scratch = Vec::new();
+        for index in &self.path[*start..applied] {
+            world.choices(&mut choices);
+            let choice = choices.get(*index as usize)?;
+            // The choice was just taken from `choices`, so it is enabled.
+            world.apply_enabled(choice, &mut scratch);
+            scratch.clear();
+        }
+        Some(world)
+    }
+
+    /// Moves `world` (which has applied `from` steps of this run) forward to `to` steps, in place.
+    /// False if the path does not fit (the world is then unusable and must be replaced).
+    pub fn advance_world(&self, world: &mut World, from: usize, to: usize) -> bool {
+        let Some(steps) = self.path.get(from..to) else {
+            return false;
+        };
+        let mut choices = Vec::new();
+        let mut scratch = Vec::new();
+        for index in steps {
+            world.choices(&mut choices);
+            let Some(choice) = choices.get(*index as usize) else {
+                return false;
+            };
+            world.apply_enabled(choice, &mut scratch);
+            scratch.clear();
+        }
+        true
+    }
+
+    /// The index of the last event at or before virtual time `at_ms` (to keep "the same moment"
+    /// across an edit of the scenario).
+    pub fn event_at_time(&self, at_ms: u64) -> u32 {
+        let n = self.events.partition_point(|e| e.at_ms <= at_ms);
+        n.saturating_sub(1) as u32
+    }
+}
+
+/// A run being computed.
+pub struct Builder {
+    scenario: Scenario,
+    sim: Simulator,
+    step_end: Vec<u32>,
+    checkpoints: Vec<(usize, World)>,
+    spacing: usize,
+    index: TraceIndex,
+    indexed: usize,
+    checkpoint_due: bool,
+    done: bool,
+}
+
+impl Builder {
+    /// Fails with every validation problem of the scenario.
+    pub fn new(scenario: &Scenario) -> Result<Builder, Vec<ScenarioError>> {
+        let sim = Simulator::new(scenario)?;
+        let initial = sim.world().clone();
+        Ok(Builder {
+            scenario: scenario.clone(),
+            sim,
+            step_end: Vec::new(),
+            checkpoints: vec![(0, initial)],
+            spacing: CHECKPOINT_EVERY,
+            index: TraceIndex::default(),
+            indexed: 0,
+            checkpoint_due: false,
+            done: false,
+        })
+    }
+
+    /// Runs up to `budget_steps` steps; true when the run is over. A due checkpoint ends the call
+    /// and is taken at the start of the next one: cloning a late world of a long run takes tens
+    /// of milliseconds, so it gets a slice of its own instead of stretching one past a frame.
+    pub fn advance(&mut self, budget_steps: u32) -> bool {
+        if self.checkpoint_due {
+            self.checkpoint_due = false;
+            let applied = self.step_end.len();
+            self.checkpoints.push((applied, self.sim.world().clone()));
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                self.spacing *= 2;
+                let spacing = self.spacing;
+                self.checkpoints.retain(|(n, _)| n.is_multiple_of(spacing));
+            }
+            return self.done;
+        }
+        for _ in 0..budget_steps {
+            if self.done {
+                break;
+            }
+            if self.sim.step() {
+                let events = self.sim.events();
+                self.step_end.push(events.len() as u32);
+                for e in &events[self.indexed..] {
+                    self.index.observe(e);
+                }
+                self.indexed = events.len();
+                if self.step_end.len().is_multiple_of(self.spacing) {
+                    self.checkpoint_due = true;
+                    break;
+                }
+            } else {
+                self.done = true;
+            }
+        }
+        self.done
+    }
+
+    /// Events so far (for the progress indicator).
+    pub fn events_so_far(&self) -> usize {
+        self.sim.events().len()
+    }
+
+    /// The finished run (runs what is left first).
+    pub fn finish(mut self) -> Computed {
+        while !self.advance(u32::MAX) {}
+        if self.checkpoint_due {
+            self.advance(0);
+        }
+        // Moves the trace out of the simulator: a soak's trace is far too big to copy.
+        let run = self.sim.into_run();
+        let mut index = self.index;
+        index.conclude(&run.invariants);
+        Computed {
+            scenario: self.scenario,
+            halted: run.world.halted.map(|h| format!("{h:?}")),
+            last_world: run.world,
+            manual: false,
+            marker_slots: crate::model::marker_slots(&index.markers, run.events.len() as u32),
+            events: run.events,
+            report: run.invariants,
+            path: run.path,
+            step_end: self.step_end,
+            checkpoints: self.checkpoints,
+            index,
+        }
+    }
+}
+
+/// Manual mode: the run is exactly `path` (choice indices, as the core records them), taken
+/// through `World::choices`/`World::apply` with the invariants watched after every step. The
+/// end-of-run checks only run once nothing more can happen.
+pub fn compute_path(scenario: &Scenario, path: &[u32]) -> Result<Computed, String> {
+    let mut world = World::new(scenario).map_err(|errs| {
+        errs.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let mut checkpoints = vec![(0, world.clone())];
+    let mut events = Vec::new();
+    let mut step_end = Vec::new();
+    let mut monitor = Monitor::default();
+    let mut index = TraceIndex::default();
+    let mut choices = Vec::new();
+    for (k, i) in path.iter().enumerate() {
+        world.choices(&mut choices);
+        let choice = choices.get(*i as usize).ok_or_else(|| {
+            format!(
+                "step {k} of the path picks choice {i}, but only {} are enabled there",
+                choices.len()
+            )
+        })?;
+        let first = events.len();
+        world.apply_enabled(choice, &mut events);
+        monitor.observe(&world, &events[first..]);
+        for e in &events[first..] {
+            index.observe(e);
+        }
+        step_end.push(events.len() as u32);
+        if (k + 1).is_multiple_of(CHECKPOINT_EVERY) {
+            checkpoints.push((k + 1, world.clone()));
+        }
+    }
+    world.choices(&mut choices);
+    if choices.is_empty() {
+        let last = events.last().map_or(0, |e: &Event| e.index);
+        monitor.finish(&world, last);
+    }
+    index.conclude(&monitor.report);
+    let marker_slots = crate::model::marker_slots(&index.markers, events.len() as u32);
+    Ok(Computed {
+        scenario: scenario.clone(),
+        halted: world.halted.map(|h| format!("{h:?}")),
+        events,
+        report: monitor.report,
+        path: path.to_vec(),
+        step_end,
+        checkpoints,
+        index,
+        last_world: world,
+        manual: true,
+        marker_slots,
+    })
+}
+
+/// Computes a whole run at once (tests, small scenarios).
+pub fn compute(scenario: &Scenario) -> Result<Computed, Vec<ScenarioError>> {
+    Ok(Builder::new(scenario)?.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exactly_once_core::presets;
+
+    #[test]
+    fn world_at_matches_a_straight_run() {
+        let p = presets::get("c07-before").expect("preset");
+        let c = compute(&p.scenario).expect("valid");
+        let straight = exactly_once_core::run_to_end(&p.scenario).expect("valid");
+        assert_eq!(c.events, straight.events);
+        assert_eq!(c.report, straight.invariants);
+        let last = c.world_at(c.len() - 1).expect("world");
+        assert_eq!(last.now_ms, straight.world.now_ms);
+        assert_eq!(last.stores, straight.world.stores);
+        // A moment in the middle: the world's clock is that of the event's step.
+        let mid = c.len() / 2;
+        let w = c.world_at(mid).expect("world");
+        assert!(w.now_ms >= c.events[mid as usize].at_ms);
+    }
+
+    #[test]
+    fn checkpoints_stay_bounded_on_a_long_run() {
+        let sc = exactly_once_core::workloads::soak(300, 20);
+        let c = compute(&sc).expect("valid");
+        assert!(c.checkpoints.len() <= MAX_CHECKPOINTS + 1);
+        let straight = exactly_once_core::run_to_end(&sc).expect("valid");
+        assert_eq!(c.events.len(), straight.events.len());
+        let w = c.world_at(c.len() - 1).expect("world");
+        assert_eq!(w.stores, straight.world.stores);
+        let ix = TraceIndex::build(&straight.events, &straight.invariants);
+        assert_eq!(c.index, ix);
+    }
+
+    #[test]
+    fn a_manual_path_equal_to_the_seeded_one_gives_the_same_run() {
+        let p = presets::get("c05-before").expect("preset");
+        let seeded = compute(&p.scenario).expect("valid");
+        let manual = compute_path(&p.scenario, &seeded.path).expect("valid path");
+        assert_eq!(manual.events, seeded.events);
+        assert_eq!(manual.report, seeded.report);
+        // A prefix stops there, with choices left and the end-of-run checks not yet made.
+        let half = compute_path(&p.scenario, &seeded.path[..10]).expect("prefix");
+        let mut choices = Vec::new();
+        half.last_world.choices(&mut choices);
+        assert!(!choices.is_empty());
+        assert!(half.report.first_violation.is_empty());
+        assert!(compute_path(&p.scenario, &[99]).is_err());
+    }
+
+    #[test]
+    fn event_at_time_finds_the_same_moment() {
+        let p = presets::get("c05-before").expect("preset");
+        let c = compute(&p.scenario).expect("valid");
+        let i = c.event_at_time(100);
+        assert!(c.events[i as usize].at_ms <= 100);
+        assert!(c.events[i as usize + 1].at_ms > 100);
+        assert_eq!(c.event_at_time(0), c.event_at_time(0).min(c.len()));
+    }
+}

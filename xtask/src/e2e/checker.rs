@@ -1,0 +1,268 @@
+//! End-to-end checks of the exhaustive checker in the page: "Find a failing trace" on a preset
+//! (and loading its shortest failing trace into the player), and the model-checking view of the
+//! MessageHandler reference model, whose counts must be TLC's.
+
+use super::{key, Ctx, FRAME_STATS, READY, RECORD_FRAMES};
+use serde_json::json;
+use std::time::Duration;
+
+/// Screenshots at the suite's size (1366x768) and at 1920x1080, for a person to look at, with
+/// `focus` (a CSS selector) scrolled into view first.
+fn screenshots(ctx: &Ctx, name: &str, focus: &str) -> Result<(), String> {
+    ctx.session.execute(
+        "var e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({ block: 'nearest' }); return true;",
+        json!([focus]),
+    )?;
+    ctx.screenshot(name)?;
+    ctx.session.set_viewport(1920, 1080)?;
+    std::thread::sleep(Duration::from_millis(300));
+    ctx.screenshot(&format!("{name}-1920"))?;
+    ctx.session.set_viewport(1366, 768)?;
+    std::thread::sleep(Duration::from_millis(300));
+    Ok(())
+}
+
+fn attr(ctx: &Ctx, selector: &str, attribute: &str) -> Result<String, String> {
+    let v = ctx.session.execute(
+        "var e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+        json!([selector, attribute]),
+    )?;
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("nothing matches {selector} (or it has no {attribute})"))
+}
+
+fn text(ctx: &Ctx, selector: &str) -> Result<String, String> {
+    let v = ctx.session.execute(
+        "var e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+        json!([selector]),
+    )?;
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("nothing matches {selector}"))
+}
+
+/// c05-before: the checker finds the ghost message, the shortest trace loads into the player,
+/// the verdict panel shows it and the playhead steps through it.
+pub fn find_a_failing_trace(ctx: &Ctx) -> Result<(), String> {
+    ctx.open_preset("c05-before")?;
+    ctx.click("tab-check")?;
+    // Bad input is named next to its field and the search cannot start.
+    ctx.set_field("check-max-steps", "0")?;
+    ctx.session.wait_for(
+        "the step bound's error",
+        "var e = document.querySelector('[data-testid=error-check-max-steps]'); return e !== null && document.querySelector('[data-testid=check-run]').disabled;",
+        Duration::from_secs(5),
+    )?;
+    ctx.set_field("check-max-steps", "200")?;
+    ctx.session.wait_for(
+        "the form to be valid again",
+        "return document.querySelector('[data-testid=error-check-max-steps]') === null && !document.querySelector('[data-testid=check-run]').disabled;",
+        Duration::from_secs(5),
+    )?;
+    ctx.click("check-run")?;
+    ctx.session.wait_for(
+        "the checker's report",
+        "return document.querySelector('[data-testid=check-summary]') !== null;",
+        Duration::from_secs(60),
+    )?;
+    let ghost = "[data-check-invariant=NoGhostMessages]";
+    if attr(ctx, ghost, "data-status")? != "violated" {
+        return Err(format!(
+            "the checker does not find the ghost message: {}",
+            text(ctx, "[data-testid=checker]")?
+        ));
+    }
+    let steps: u64 = attr(ctx, ghost, "data-steps")?.parse().unwrap_or(0);
+    if steps == 0 {
+        return Err("the ghost's trace has no steps".into());
+    }
+    let lost = "[data-check-invariant=NoLostMessages]";
+    let sentence = text(ctx, &format!("{lost} .sentence"))?;
+    if attr(ctx, lost, "data-status")? != "holds"
+        || !sentence.starts_with("no trace of up to ")
+        || !sentence.contains("breaks NoLostMessages")
+    {
+        return Err(format!(
+            "NoLostMessages should hold within the bounds: {sentence}"
+        ));
+    }
+    screenshots(ctx, "checker-c05-before", "[data-testid=check-summary]")?;
+
+    ctx.click("check-load-NoGhostMessages")?;
+    ctx.session
+        .wait_for("the trace in the player", READY, Duration::from_secs(30))?;
+    ctx.session.wait_for(
+        "the player to run the checker's path",
+        "return document.querySelector('.manual-badge') !== null && document.querySelector('[data-testid=notice]') !== null;",
+        Duration::from_secs(10),
+    )?;
+    ctx.expect_status("NoGhostMessages", "violated")?;
+    let (cursor, events) = ctx.cursor()?;
+    let first = text(ctx, "[data-testid=violation-NoGhostMessages]")?;
+    if !first.contains(&format!("#{cursor} ")) {
+        return Err(format!(
+            "the playhead ({cursor}) is not on the violation: {first}"
+        ));
+    }
+    if events == 0 || cursor >= events {
+        return Err(format!(
+            "the loaded run has {events} events, playhead {cursor}"
+        ));
+    }
+    // The user steps through it.
+    key(ctx, "ArrowLeft")?;
+    let (back, _) = ctx.cursor()?;
+    if back + 1 != cursor {
+        return Err(format!(
+            "ArrowLeft moved the playhead from {cursor} to {back}"
+        ));
+    }
+    key(ctx, "ArrowRight")?;
+    screenshots(ctx, "checker-loaded-into-player", "[data-testid=checker]")?;
+    ctx.assert_no_errors()
+}
+
+fn run_model(ctx: &Ctx, variant: &str, max_failures: &str, messages: &str) -> Result<(), String> {
+    ctx.set_field("model-variant", variant)?;
+    ctx.set_field("model-max-failures", max_failures)?;
+    ctx.set_field("model-messages", messages)?;
+    // The previous result must go before the new one is awaited.
+    ctx.session.wait_for(
+        "the model form",
+        "return !document.querySelector('[data-testid=model-run]').disabled;",
+        Duration::from_secs(5),
+    )?;
+    ctx.click("model-run")?;
+    ctx.session.wait_for(
+        &format!("the model check of variant {variant}"),
+        &format!(
+            "var r = document.querySelector('[data-testid=model-result]'); return r !== null && r.querySelector('.figures').textContent.indexOf('Variant {variant},') === 0;"
+        ),
+        Duration::from_secs(60),
+    )?;
+    Ok(())
+}
+
+/// The reference model: variant 1 at (1, 1) has TLC's 44 states and its 10-state ghost
+/// counterexample, which the user steps through; the final specification breaks nothing.
+pub fn model_view(ctx: &Ctx) -> Result<(), String> {
+    ctx.open("")?;
+    ctx.click("tab-model")?;
+    run_model(ctx, "1", "1", "1")?;
+    let result = "[data-testid=model-result]";
+    if attr(ctx, result, "data-distinct")? != "44" {
+        return Err(format!(
+            "variant 1 at (1,1) should have TLC's 44 distinct states: {}",
+            text(ctx, result)?
+        ));
+    }
+    let ghost = "[data-model-invariant=NoGhostMessages]";
+    if attr(ctx, ghost, "data-status")? != "violated" || attr(ctx, ghost, "data-states")? != "10" {
+        return Err(format!(
+            "NoGhostMessages should be violated with a 10-state counterexample: {}",
+            text(ctx, ghost)?
+        ));
+    }
+    ctx.click("model-watch-NoGhostMessages")?;
+    ctx.session.wait_for(
+        "the counterexample's first state",
+        "var w = document.querySelector('[data-testid=model-watch]'); return w !== null && w.dataset.invariantWatched === 'NoGhostMessages' && w.dataset.state === '1';",
+        Duration::from_secs(5),
+    )?;
+    for _ in 0..4 {
+        ctx.click("model-next")?;
+    }
+    ctx.session.wait_for(
+        "the fifth state",
+        "return document.querySelector('[data-testid=model-watch]').dataset.state === '5';",
+        Duration::from_secs(5),
+    )?;
+    // State 5: SendOutgoingMsg failed, so failures and pc changed.
+    let changed = ctx.session.execute(
+        "return Array.from(document.querySelectorAll('[data-testid=model-vars] tr.changed')).map(function (r) { return r.dataset.var; });",
+        json!([]),
+    )?;
+    let changed: Vec<&str> = changed
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if !changed.contains(&"failures") || !changed.contains(&"pc") {
+        return Err(format!(
+            "after a failed send, failures and pc should be marked changed: {changed:?} ({})",
+            text(ctx, "[data-testid=model-step]")?
+        ));
+    }
+    ctx.click("model-last")?;
+    ctx.session.wait_for(
+        "the violating state",
+        "return document.querySelector('[data-testid=model-watch]').dataset.state === '10';",
+        Duration::from_secs(5),
+    )?;
+    screenshots(ctx, "model-variant-1", "[data-testid=model-watch]")?;
+
+    run_model(ctx, "final", "1", "1")?;
+    let statuses = ctx.session.execute(
+        "return Array.from(document.querySelectorAll('[data-model-invariant]')).map(function (e) { return e.dataset.modelInvariant + '=' + e.dataset.status; });",
+        json!([]),
+    )?;
+    let statuses: Vec<&str> = statuses
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if statuses.len() < 6 || statuses.iter().any(|s| !s.ends_with("=holds")) {
+        return Err(format!(
+            "the final specification should break nothing: {statuses:?}"
+        ));
+    }
+    if attr(ctx, result, "data-distinct")? != "54"
+        || attr(ctx, result, "data-status")? != "complete"
+    {
+        return Err(format!(
+            "the final specification at (1,1) should have TLC's 54 states: {}",
+            text(ctx, result)?
+        ));
+    }
+    screenshots(ctx, "model-final", "[data-testid=model-result]")?;
+
+    // A long search (variant 1 at 3 and 3 has over 20 million states: many seconds) shows its
+    // progress while the page stays responsive, and Cancel stops it.
+    ctx.set_field("model-variant", "1")?;
+    ctx.set_field("model-max-failures", "3")?;
+    ctx.set_field("model-messages", "3")?;
+    ctx.set_field("model-max-states", "20000000")?;
+    ctx.js(RECORD_FRAMES)?;
+    ctx.click("model-run")?;
+    ctx.session.wait_for(
+        "the progress bar to move",
+        "var p = document.querySelector('[data-testid=model-running] progress'); return p !== null && Number(p.value) > 0;",
+        Duration::from_secs(30),
+    )?;
+    std::thread::sleep(Duration::from_millis(1500));
+    let frames = ctx.js(FRAME_STATS)?;
+    let worst = frames[2].as_f64().unwrap_or(f64::MAX);
+    println!(
+        "bench: model checking in the page: {} frames in {:.1} s, longest frame gap {worst:.0} ms, {} gaps over 50 ms; {}",
+        frames[0],
+        frames[1].as_f64().unwrap_or(0.0),
+        frames[3],
+        text(ctx, "[data-testid=model-running] .check-progress")?
+    );
+    if worst > 1000.0 {
+        return Err(format!(
+            "the page froze for {worst:.0} ms while model checking"
+        ));
+    }
+    screenshots(ctx, "model-running", "[data-testid=model-running]")?;
+    ctx.click("model-cancel")?;
+    ctx.session.wait_for(
+        "the cancelled search's report",
+        "var r = document.querySelector('[data-testid=model-result]'); return r !== null && r.dataset.status === 'cancelled';",
+        Duration::from_secs(10),
+    )?;
+    let partial: u64 = attr(ctx, result, "data-distinct")?.parse().unwrap_or(0);
+    if partial == 0 || partial >= 20_000_000 {
+        return Err(format!("a cancelled search reports {partial} states"));
+    }
+    ctx.assert_no_errors()
+}
