@@ -84,6 +84,7 @@ const CHECKS: &[(&str, Check)] = &[
         "saved_scenarios_round_trip",
         share::saved_scenarios_round_trip,
     ),
+    ("import_a_scenario_file", share::import_a_scenario_file),
 ];
 
 impl Ctx<'_> {

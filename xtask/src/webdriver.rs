@@ -185,6 +185,25 @@ impl Session<'_> {
         .map(|_| ())
     }
 
+    /// Puts a file into the `<input type=file>` matching `css`, as a user choosing it would.
+    pub fn upload_file(&self, css: &str, path: &Path) -> Result<(), String> {
+        let found = self.call(
+            "POST",
+            "/element",
+            Some(json!({ "using": "css selector", "value": css })),
+        )?;
+        let id = found["element-6066-11e4-a52e-4f735466cecf"]
+            .as_str()
+            .ok_or_else(|| format!("no element matches {css} ({found})"))?;
+        let text = path.to_string_lossy();
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .map(|_| ())
+    }
+
     /// A PNG screenshot of the viewport.
     pub fn screenshot(&self) -> Result<Vec<u8>, String> {
         // Through DevTools rather than WebDriver's /screenshot, which captures the window (its

@@ -206,3 +206,44 @@ pub(super) fn saved_scenarios_round_trip(ctx: &Ctx) -> Result<(), String> {
     }
     ctx.assert_no_errors()
 }
+
+/// Import a scenario file (a preset file with the fix applied), then a broken one.
+pub(super) fn import_a_scenario_file(ctx: &Ctx) -> Result<(), String> {
+    ctx.open_preset("c05-before")?;
+    ctx.expect_status("NoGhostMessages", "violated")?;
+    ctx.click("tab-share")?;
+    ctx.session.wait_for(
+        "the import field",
+        "return document.querySelector('[data-testid=import-scenario]') !== null;",
+        Duration::from_secs(5),
+    )?;
+    let good = crate::tools::root()
+        .join("crates")
+        .join("core")
+        .join("presets")
+        .join("c05-after.json");
+    ctx.session
+        .upload_file("[data-testid=import-scenario]", &good)?;
+    ctx.session.wait_for(
+        "the imported scenario",
+        "return document.querySelector('[data-testid=playground]').dataset.preset === 'c05-after';",
+        Duration::from_secs(10),
+    )?;
+    wait_ready(ctx, "the imported scenario's run")?;
+    ctx.expect_status("NoGhostMessages", "holds")?;
+    let bad = ctx.shots.join("not-a-scenario.json");
+    std::fs::write(&bad, "{\"format\": 1, \"seed\": \"soon\"}").map_err(|e| e.to_string())?;
+    ctx.session
+        .upload_file("[data-testid=import-scenario]", &bad)?;
+    let message = ctx.session.wait_for(
+        "the import error",
+        "var m = document.querySelector('[data-testid=share-message]'); return m && m.textContent.indexOf('not a playground scenario') >= 0 ? m.textContent : null;",
+        Duration::from_secs(10),
+    )?;
+    if !message.as_str().unwrap_or("").contains("line 1 column") {
+        return Err(format!("the import error does not say where: {message}"));
+    }
+    // The work is intact: still the imported scenario.
+    ctx.expect_status("NoGhostMessages", "holds")?;
+    ctx.assert_no_errors()
+}

@@ -69,7 +69,13 @@ pub fn SharePanel(p: &SharePanelProps) -> Html {
         let m = moment(p, at_moment);
         Callback::from(move |_: MouseEvent| {
             // Encoded on click, not on every render: the panel re-renders with every frame.
-            let url = format!("{}#{}", browser::page_url(), link::encode(&m));
+            let fragment = link::encode(&m);
+            let url = format!("{}#{fragment}", browser::page_url());
+            // Sharing this moment is a point in the history (Back returns to what came before);
+            // a link to the start is only copied, the address bar keeps naming what is shown.
+            if at_moment {
+                browser::set_fragment(&fragment, true);
+            }
             browser::copy_to_clipboard(&url);
             link_text.set(url);
             message.set(Some(if at_moment {
