@@ -77,16 +77,36 @@ pub fn parse_selection(text: &str) -> Option<Selection> {
 
 /// What a link of the page's current state carries. `at_moment: false` links to the start.
 pub fn moment_of(state: &UiState, at_moment: bool) -> SharedMoment {
+    moment_from(
+        &state.scenario,
+        state.cursor,
+        state.view,
+        state.selection.as_ref(),
+        state.manual.as_deref(),
+        at_moment,
+    )
+}
+
+/// The link of a scenario shown at event `cursor` (or at its start), in `view`, with `selection`
+/// and an explicit choice `path` (manual mode, a checker's counterexample).
+pub fn moment_from(
+    scenario: &exactly_once_core::Scenario,
+    cursor: u32,
+    view: View,
+    selection: Option<&Selection>,
+    path: Option<&Vec<u32>>,
+    at_moment: bool,
+) -> SharedMoment {
     SharedMoment {
-        scenario: (*state.scenario).clone(),
-        at_event: at_moment.then_some(state.cursor),
-        path: state.manual.as_ref().map(|p| p.as_ref().clone()),
-        view: match state.view {
+        scenario: scenario.clone(),
+        at_event: at_moment.then_some(cursor),
+        path: path.cloned(),
+        view: match view {
             View::Topology => link::View::Topology,
             View::Sequence => link::View::Sequence,
         },
         selected: if at_moment {
-            state.selection.as_ref().map(selection_text)
+            selection.map(selection_text)
         } else {
             None
         },

@@ -27,20 +27,14 @@ pub struct SharePanelProps {
 }
 
 fn moment(p: &SharePanelProps, at_moment: bool) -> SharedMoment {
-    SharedMoment {
-        scenario: (*p.scenario).clone(),
-        at_event: at_moment.then_some(p.cursor),
-        path: p.manual.as_ref().map(|m| m.as_ref().clone()),
-        view: match p.view {
-            View::Topology => link::View::Topology,
-            View::Sequence => link::View::Sequence,
-        },
-        selected: if at_moment {
-            p.selection.as_ref().map(share::selection_text)
-        } else {
-            None
-        },
-    }
+    share::moment_from(
+        &p.scenario,
+        p.cursor,
+        p.view,
+        p.selection.as_ref(),
+        p.manual.as_deref(),
+        at_moment,
+    )
 }
 
 fn file_stem(p: &SharePanelProps) -> String {
