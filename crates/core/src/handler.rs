@@ -794,15 +794,7 @@ impl World {
                                 d.tx_ids.push((id, tx));
                             }
                             self.record_decision(a, &b, events);
-                            let mut ops = vec![Op::OutboxPut, Op::Commit(CommitWhy::Business)];
-                            ops.extend((0..a.outs.len() as u32).map(Op::Publish));
-                            ops.extend([
-                                Op::OutboxDelete,
-                                Op::MarkInbox,
-                                Op::Commit(CommitWhy::RemoveTransaction),
-                                Op::Ack,
-                            ]);
-                            a.then(&ops);
+                            a.then(&transaction_ops(a.outs.len(), CommitWhy::RemoveTransaction));
                         }
                     },
                 }
@@ -826,15 +818,7 @@ impl World {
                             d.tx = Some(PendingTx { tx, owner });
                         }
                         self.record_decision(a, &b, events);
-                        let mut ops = vec![Op::OutboxPut, Op::Commit(CommitWhy::Business)];
-                        ops.extend((0..a.outs.len() as u32).map(Op::Publish));
-                        ops.extend([
-                            Op::OutboxDelete,
-                            Op::MarkInbox,
-                            Op::Commit(CommitWhy::ClearTransaction),
-                            Op::Ack,
-                        ]);
-                        a.then(&ops);
+                        a.then(&transaction_ops(a.outs.len(), CommitWhy::ClearTransaction));
                         Next::Continue
                     }
                 }
@@ -1156,6 +1140,16 @@ impl World {
             self.ledger(k).noop = true;
         }
     }
+}
+
+/// The steps of a transaction-id outbox (§3.8, §3.9) once the business logic ran: stage the
+/// messages outside the entity, commit the entity (the commit point), publish each message,
+/// delete the staged messages, mark the inbox, commit the entity again (`finish`), ack.
+fn transaction_ops(messages: usize, finish: CommitWhy) -> Vec<Op> {
+    let mut ops = vec![Op::OutboxPut, Op::Commit(CommitWhy::Business)];
+    ops.extend((0..messages as u32).map(Op::Publish));
+    ops.extend([Op::OutboxDelete, Op::MarkInbox, Op::Commit(finish), Op::Ack]);
+    ops
 }
 
 fn outcome_of(b: &Business) -> Outcome {

@@ -85,6 +85,39 @@ impl CancelToken {
     }
 }
 
+/// The search in flight: its token, and a serial number so that a search the user replaced (or
+/// whose input changed) never writes its result over a newer one.
+#[derive(Default)]
+pub struct Flight {
+    serial: u32,
+    token: CancelToken,
+}
+
+impl Flight {
+    /// Cancels the search in flight (if any) and starts a new one: its token and serial.
+    pub fn start(&mut self) -> (CancelToken, u32) {
+        self.stop();
+        self.token = CancelToken::default();
+        (self.token.clone(), self.serial)
+    }
+
+    /// Cancels the search in flight; whatever it still reports is stale.
+    pub fn stop(&mut self) {
+        self.token.cancel();
+        self.serial += 1;
+    }
+
+    /// Whether the search with `serial` is still the one in flight.
+    pub fn is_current(&self, serial: u32) -> bool {
+        self.serial == serial
+    }
+
+    /// Cancels without invalidating (leaving the page: nobody reads the result any more).
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+}
+
 /// Where a search stands after a slice, with the wall time since it started.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tick {

@@ -8,7 +8,7 @@
 
 use crate::checker::{
     drive, duration, holds_sentence, progress_fraction, progress_line, states_per_second,
-    status_text, thousands, BoundsText, CancelToken, Tick, FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES,
+    status_text, thousands, BoundsText, Flight, Tick, FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES,
     FIELD_MAX_STEPS,
 };
 use crate::state::UiAction;
@@ -41,14 +41,6 @@ enum Phase {
         elapsed_ms: f64,
     },
     Failed(String),
-}
-
-/// The search in flight: its token, and a serial number so that a search the user replaced (or
-/// whose scenario changed) never writes its result over a newer one.
-#[derive(Default)]
-struct Flight {
-    serial: u32,
-    token: CancelToken,
 }
 
 fn bound_field(
@@ -177,16 +169,14 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
         let phase = phase.clone();
         let flight = flight.clone();
         use_effect_with(props.scenario.clone(), move |_| {
-            let mut f = flight.borrow_mut();
-            f.serial += 1;
-            f.token.cancel();
+            flight.borrow_mut().stop();
             phase.set(Phase::Idle);
         });
     }
     // Leaving the page: stop working for nobody.
     {
         let flight = flight.clone();
-        use_effect_with((), move |_| move || flight.borrow().token.cancel());
+        use_effect_with((), move |_| move || flight.borrow().cancel());
     }
 
     let onedit = {
@@ -221,14 +211,7 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
                     return;
                 }
             };
-            let token = CancelToken::default();
-            let serial = {
-                let mut f = flight.borrow_mut();
-                f.token.cancel();
-                f.serial += 1;
-                f.token = token.clone();
-                f.serial
-            };
+            let (token, serial) = flight.borrow_mut().start();
             phase.set(Phase::Running {
                 tick: Tick {
                     progress: checker.progress(),
@@ -239,7 +222,7 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
             let phase = phase.clone();
             let flight = flight.clone();
             yew::platform::spawn_local(async move {
-                let current = |flight: &Rc<RefCell<Flight>>| flight.borrow().serial == serial;
+                let current = |flight: &Rc<RefCell<Flight>>| flight.borrow().is_current(serial);
                 let last = drive(&mut checker, &token, |tick| {
                     if current(&flight) {
                         phase.set(Phase::Running {
@@ -263,7 +246,7 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
     };
     let oncancel = {
         let flight = flight.clone();
-        Callback::from(move |_: MouseEvent| flight.borrow().token.cancel())
+        Callback::from(move |_: MouseEvent| flight.borrow().cancel())
     };
 
     let body = match &*phase {

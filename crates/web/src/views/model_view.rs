@@ -9,8 +9,8 @@
 
 use crate::checker::{
     changed_vars, drive, duration, model_trace, parse_constant, parse_model_states,
-    progress_fraction, progress_line, states_per_second, status_text, thousands, var_rows,
-    CancelToken, ModelStep, Tick, MODEL_DEFAULT_MAX_STATES, MODEL_MAX_CONSTANT,
+    progress_fraction, progress_line, states_per_second, status_text, thousands, var_rows, Flight,
+    ModelStep, Tick, MODEL_DEFAULT_MAX_STATES, MODEL_MAX_CONSTANT,
 };
 use exactly_once_core::check::{Bounds, Explorer, MessageHandler, Status, Variant};
 use std::cell::RefCell;
@@ -45,12 +45,6 @@ enum Phase {
     Running { tick: Tick, max_states: u64 },
     Done(Rc<ModelResult>),
     Failed(String),
-}
-
-#[derive(Default)]
-struct Flight {
-    serial: u32,
-    token: CancelToken,
 }
 
 /// The form as typed.
@@ -250,7 +244,7 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
     let flight: Rc<RefCell<Flight>> = use_mut_ref(Flight::default);
     {
         let flight = flight.clone();
-        use_effect_with((), move |_| move || flight.borrow().token.cancel());
+        use_effect_with((), move |_| move || flight.borrow().cancel());
     }
 
     let edit = |apply: fn(&mut Form, String)| {
@@ -303,14 +297,7 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
                     return;
                 }
             };
-            let token = CancelToken::default();
-            let serial = {
-                let mut f = flight.borrow_mut();
-                f.token.cancel();
-                f.serial += 1;
-                f.token = token.clone();
-                f.serial
-            };
+            let (token, serial) = flight.borrow_mut().start();
             watching.set(None);
             phase.set(Phase::Running {
                 tick: Tick {
@@ -323,7 +310,7 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
             let watching = watching.clone();
             let flight = flight.clone();
             yew::platform::spawn_local(async move {
-                let current = |flight: &Rc<RefCell<Flight>>| flight.borrow().serial == serial;
+                let current = |flight: &Rc<RefCell<Flight>>| flight.borrow().is_current(serial);
                 let last = drive(&mut explorer, &token, |tick| {
                     if current(&flight) {
                         phase.set(Phase::Running { tick, max_states });
@@ -365,7 +352,7 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
     };
     let oncancel = {
         let flight = flight.clone();
-        Callback::from(move |_: MouseEvent| flight.borrow().token.cancel())
+        Callback::from(move |_: MouseEvent| flight.borrow().cancel())
     };
     let onvariant = {
         let form = form.clone();

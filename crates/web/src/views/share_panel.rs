@@ -26,15 +26,38 @@ pub struct SharePanelProps {
     pub on_notice: Callback<String>,
 }
 
-fn moment(p: &SharePanelProps, at_moment: bool) -> SharedMoment {
-    share::moment_from(
-        &p.scenario,
-        p.cursor,
-        p.view,
-        p.selection.as_ref(),
-        p.manual.as_deref(),
-        at_moment,
-    )
+/// What the page shows, captured with cheap `Rc` clones: the link itself is built only on click,
+/// because the panel re-renders with every animation frame while the run plays.
+#[derive(Clone)]
+struct Shown {
+    scenario: Rc<Scenario>,
+    cursor: u32,
+    view: View,
+    selection: Option<Selection>,
+    manual: Option<Rc<Vec<u32>>>,
+}
+
+impl Shown {
+    fn of(p: &SharePanelProps) -> Shown {
+        Shown {
+            scenario: p.scenario.clone(),
+            cursor: p.cursor,
+            view: p.view,
+            selection: p.selection,
+            manual: p.manual.clone(),
+        }
+    }
+
+    fn moment(&self, at_moment: bool) -> SharedMoment {
+        share::moment_from(
+            &self.scenario,
+            self.cursor,
+            self.view,
+            self.selection.as_ref(),
+            self.manual.as_deref(),
+            at_moment,
+        )
+    }
 }
 
 fn file_stem(p: &SharePanelProps) -> String {
@@ -60,10 +83,9 @@ pub fn SharePanel(p: &SharePanelProps) -> Html {
 
     let copy = |at_moment: bool| {
         let (link_text, message) = (link_text.clone(), message.clone());
-        let m = moment(p, at_moment);
+        let shown = Shown::of(p);
         Callback::from(move |_: MouseEvent| {
-            // Encoded on click, not on every render: the panel re-renders with every frame.
-            let fragment = link::encode(&m);
+            let fragment = link::encode(&shown.moment(at_moment));
             let url = format!("{}#{fragment}", browser::page_url());
             // Sharing this moment is a point in the history (Back returns to what came before);
             // a link to the start is only copied, the address bar keeps naming what is shown.
@@ -82,11 +104,12 @@ pub fn SharePanel(p: &SharePanelProps) -> Html {
 
     let save = {
         let (name, saved, message) = (name.clone(), saved.clone(), message.clone());
-        let m = moment(p, true);
+        let shown = Shown::of(p);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut list = (*saved).clone();
-            let result = share::save_named(&mut list, &name, &m).and_then(|()| store_saved(&list));
+            let result = share::save_named(&mut list, &name, &shown.moment(true))
+                .and_then(|()| store_saved(&list));
             match result {
                 Ok(()) => {
                     message.set(Some(format!("Saved as \u{201c}{}\u{201d}.", name.trim())));
