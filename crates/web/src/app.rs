@@ -28,7 +28,7 @@ fn initial_state() -> UiState {
     let opened = crate::share::open(&fragment, &query, autosaved.as_deref());
     let mut state = opened.state;
     state.notice = opened.banner.map(Rc::new);
-    state
+    crate::views::presenter::with_display_and_chapter(state, &query)
 }
 
 /// Computes the scenario of `generation` in slices and hands the run to the reducer.
@@ -164,15 +164,21 @@ pub fn App() -> Html {
                 state.playing,
                 state.view,
                 state.selection,
+                state.chapter.is_some(),
             ),
             move |_| {
-                if s.run.is_some() && !s.playing && crate::share::shareable(&s.scenario) {
+                // A chapter's link is its query (see the chapter effect below), not a fragment.
+                if s.chapter.is_none()
+                    && s.run.is_some()
+                    && !s.playing
+                    && crate::share::shareable(&s.scenario)
+                {
                     let fragment =
                         exactly_once_core::link::encode(&crate::share::moment_of(&s, true));
                     let previous = *synced_generation.borrow();
                     let scenario_changed = previous != s.generation;
                     crate::browser::set_fragment(&fragment, scenario_changed && previous != 0);
-                    if scenario_changed {
+                    if scenario_changed && !s.display.embed {
                         let work =
                             exactly_once_core::link::encode(&crate::share::moment_of(&s, false));
                         if let Err(e) =
@@ -193,8 +199,11 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 gloo_events::EventListener::new(&w, "popstate", move |_| {
-                    let (fragment, _) = crate::browser::location_parts();
+                    let (fragment, query) = crate::browser::location_parts();
                     if fragment.trim_start_matches('#').is_empty() {
+                        if let Some(o) = crate::chapter_state::parse_query(&query) {
+                            d.dispatch(UiAction::Chapter(crate::chapter_state::ChapterAction::Open(o)));
+                        }
                         return;
                     }
                     match exactly_once_core::link::decode(&fragment) {
@@ -235,9 +244,17 @@ pub fn App() -> Html {
         });
     }
 
+    // The theme, the chapter's link and the progress follow the page.
+    crate::views::presenter::use_display_effects(&state);
+
+    // What the key handler needs to know of the page (it is installed once).
+    let keys_context = use_mut_ref(crate::views::presenter::KeyContext::default);
+    keys_context.borrow_mut().update(&state);
+
     // Keyboard: the player's keys anywhere except in text fields.
     {
         let d = d.clone();
+        let keys_context = keys_context.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
                 // Not passive: Space and the arrows must not also scroll the page.
@@ -260,6 +277,8 @@ pub fn App() -> Html {
                     if let Some(action) = key_action(&e.key()) {
                         e.prevent_default();
                         d.dispatch(action);
+                    } else if crate::views::presenter::handle_key(&e.key(), &keys_context, &d) {
+                        e.prevent_default();
                     }
                 })
             });
@@ -272,10 +291,21 @@ pub fn App() -> Html {
         View::Topology => topology::topology(s, &d),
         View::Sequence => sequence::sequence(s, &d),
     };
+    if s.display.embed {
+        return crate::views::presenter::embed(s, &d, stage);
+    }
+    if s.display.presenting {
+        return crate::views::presenter::presenter(s, &d, stage);
+    }
+    let stage = match &s.chapter {
+        Some(c) if c.is_model() => crate::views::chapters::model_stage(c),
+        _ => stage,
+    };
     let side = match s.tab {
         Tab::Inspector => inspector::inspector(s, &d),
         Tab::Trace => trace_list::trace_list(s, &d),
         Tab::Manual => manual::manual(s, &d),
+        Tab::Chapters => crate::views::chapters::chapter_list(s, &d),
         // Always mounted below (a search keeps running while another tab is shown).
         Tab::Check | Tab::Model => html! {},
         Tab::Share => html! {
@@ -309,10 +339,12 @@ pub fn App() -> Html {
             <header class="topbar">
                 <h1>{ "Exactly-Once Playground" }</h1>
                 <Picker current={s.preset_id.clone()} dispatch={d.clone()} />
+                { crate::views::presenter::topbar_extras(s, &d) }
                 <span class="version">{ format!("core {}", exactly_once_core::version()) }</span>
             </header>
             <div class="banners">
                 { hint_line(s) }
+                { crate::views::chapters::chapter_card(s, &d) }
                 if let Some(text) = &s.notice {
                     <p class="notice" role="status" data-testid="notice">
                         { text.to_string() }
@@ -336,6 +368,7 @@ pub fn App() -> Html {
                 <aside class="side">
                     { verdict_panel::verdict(s, &d) }
                     <div class="side-tabs" role="tablist">
+                        { tab_button(s, &d, Tab::Chapters, "Chapters") }
                         { tab_button(s, &d, Tab::Inspector, "Inspector") }
                         { tab_button(s, &d, Tab::Settings, "Settings") }
                         { tab_button(s, &d, Tab::Trace, "Trace") }
@@ -352,6 +385,9 @@ pub fn App() -> Html {
                 </aside>
             </div>
             { controls::controls(s, &d) }
+            if s.display.help {
+                { crate::views::presenter::help_overlay(&d) }
+            }
         </main>
     }
 }

@@ -220,3 +220,71 @@ pub fn read_file_text(
         // `done` moved into the closure; the closure never runs, so say nothing more here.
     }
 }
+
+// ---- Presenter mode ---------------------------------------------------------------------
+
+/// Full screen on or off. Browsers refuse it without a user gesture (and headless ones may
+/// always refuse): the refusal comes back as a sentence, never as an unhandled rejection.
+pub fn toggle_fullscreen(on_refused: impl FnOnce(String) + 'static) {
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let promise = if document.fullscreen_element().is_some() {
+        js_sys::Reflect::get(&document, &JsValue::from_str("exitFullscreen"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.call0(&document).ok())
+    } else {
+        document.document_element().and_then(|root| {
+            js_sys::Reflect::get(&root, &JsValue::from_str("requestFullscreen"))
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .and_then(|f| f.call0(&root).ok())
+        })
+    };
+    let Some(promise) = promise.and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) else {
+        on_refused("this browser has no full screen here".into());
+        return;
+    };
+    yew::platform::spawn_local(async move {
+        if wasm_bindgen_futures::JsFuture::from(promise).await.is_err() {
+            on_refused("the browser refused full screen (press F again, or use its own full-screen key)".into());
+        }
+    });
+}
+
+/// Puts the theme's name on `<html data-theme=…>` (style.css keys its colours on it).
+pub fn set_theme_attribute(name: &str) {
+    if let Some(root) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", name);
+    }
+}
+
+/// Replaces the URL's query and drops its fragment (a chapter link): a new history entry when
+/// `push`, else in place. Unchanged URLs are left alone.
+pub fn set_query(query: &str, push: bool) {
+    let Some(w) = window() else { return };
+    let location = w.location();
+    let wanted = if query.is_empty() {
+        location.pathname().unwrap_or_default()
+    } else {
+        format!("?{}", query.trim_start_matches('?'))
+    };
+    let current = format!(
+        "{}{}",
+        location.search().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    );
+    if current == wanted {
+        return;
+    }
+    let Ok(history) = w.history() else { return };
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&wanted))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&wanted))
+    };
+}

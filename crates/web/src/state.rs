@@ -73,6 +73,8 @@ pub enum Tab {
     Model,
     /// Links, saved scenarios, import and export.
     Share,
+    /// The guided chapters (`views::chapters`).
+    Chapters,
 }
 
 /// What the inspector shows.
@@ -167,6 +169,10 @@ pub enum UiAction {
         moment: Box<exactly_once_core::link::SharedMoment>,
         notice: Option<String>,
     },
+    /// Presenter mode, blanking, the key help, the theme (`presenter`).
+    Display(crate::presenter::DisplayAction),
+    /// The guided chapters: open one, apply its fix, step its beats (`chapter_state`).
+    Chapter(crate::chapter_state::ChapterAction),
 }
 
 #[derive(Clone)]
@@ -209,6 +215,11 @@ pub struct UiState {
     /// The world at the cursor: a cache shared by the states of one run and moved forward in
     /// place while playing (cloning a soak's world on every frame would cost more than a frame).
     pub world: Rc<RefCell<WorldCache>>,
+    /// How the page is shown: presenter mode, embed, blank, theme (`presenter`).
+    pub display: crate::presenter::Display,
+    /// The open chapter, if any, and the chapters visited and fixed (`chapter_state`).
+    pub chapter: Option<Rc<crate::chapter_state::ChapterState>>,
+    pub progress: Rc<crate::chapter_state::Progress>,
 }
 
 impl PartialEq for UiState {
@@ -274,6 +285,9 @@ impl UiState {
             notice: None,
             manual: None,
             world: Rc::default(),
+            display: Default::default(),
+            chapter: None,
+            progress: Rc::default(),
         }
     }
 
@@ -327,7 +341,7 @@ impl UiState {
         self.is_empty() || (self.cursor + 1 >= self.len() && self.progress >= 1.0)
     }
 
-    fn set_cursor(&mut self, event: u32, progress: f64) {
+    pub(crate) fn set_cursor(&mut self, event: u32, progress: f64) {
         let last = self.len().saturating_sub(1);
         self.cursor = event.min(last);
         self.progress = progress.clamp(0.0, 1.0);
@@ -439,7 +453,7 @@ impl UiState {
         self.playing = false;
     }
 
-    fn first_violation(&self, which: Option<InvariantName>) -> Option<(u32, Vec<MsgId>)> {
+    pub(crate) fn first_violation(&self, which: Option<InvariantName>) -> Option<(u32, Vec<MsgId>)> {
         let run = self.run.as_ref()?;
         run.report
             .first_violation
@@ -574,6 +588,8 @@ impl Reducible for UiState {
                 n.view = s.view;
                 n.speed = s.speed;
                 n.tab = s.tab;
+                n.display = s.display.clone();
+                n.progress = s.progress.clone();
                 return Rc::new(n);
             }
             UiAction::Select(sel) => {
@@ -696,6 +712,8 @@ impl Reducible for UiState {
                 opened.generation = s.generation + 1;
                 opened.speed = s.speed;
                 opened.tab = s.tab;
+                opened.display = s.display.clone();
+                opened.progress = s.progress.clone();
                 opened.notice = notice.map(Rc::new);
                 return Rc::new(opened);
             }
@@ -806,7 +824,15 @@ impl Reducible for UiState {
                     None => s.set_cursor(0, 0.0),
                 }
                 s.highlight = Rc::default();
+                if let Some(c) = &s.chapter {
+                    s.chapter = Some(Rc::new(c.resolved_in(&run)));
+                }
             }
+            UiAction::Chapter(action) => return crate::chapter_state::reduce(self, action),
+            UiAction::Display(action) => match s.display.apply(action) {
+                Some(display) => s.display = display,
+                None => return self,
+            },
             UiAction::RunInvalid { generation, errors } => {
                 if generation != s.generation {
                     return self;

@@ -2,6 +2,7 @@
 //! input, so a frame re-renders cheaply and no closure captures stale state), plus the settings
 //! form as a component that only re-renders when the draft changes.
 
+pub mod chapters;
 pub mod checker_panel;
 pub mod controls;
 pub mod glyph;
@@ -9,6 +10,7 @@ pub mod inspector;
 pub mod manual;
 pub mod model_view;
 pub mod picker;
+pub mod presenter;
 pub mod sequence;
 pub mod settings_panel;
 pub mod share_panel;
