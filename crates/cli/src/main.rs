@@ -1,5 +1,6 @@
 //! `exactly-once`: run presets and scenario files of the Exactly-Once Playground from a terminal.
 
+mod chapters_cmd;
 mod check_cmd;
 mod source;
 
@@ -15,6 +16,7 @@ USAGE:
     exactly-once presets [--json]
     exactly-once run <preset-id | scenario.json> [--seed N] [--json]
     exactly-once check ...
+    exactly-once chapters [<chapter-id>]
     exactly-once link encode <preset-id | scenario.json> [--at <event-index>]
     exactly-once link decode <link-or-fragment>
     exactly-once --version | --help
@@ -26,6 +28,9 @@ COMMANDS:
               the invariants, or with --json {\"invariants\", \"final_state\", \"events\"}
               --seed N replaces the scenario's seed
     check     exhaustive bounded checking (see `exactly-once check --help`)
+    chapters  list the guided chapters, each with its anomaly before and after the fix and its
+              beats resolved in the trace (event index and line); a problem in a chapter file is
+              reported with its line (exit code 2)
     link      `encode` prints the share-link fragment (#v1.…) of a preset or scenario file, at
               event index N with --at N (for slides built from files); `decode` prints the
               scenario of a link (a full URL or just the fragment) as JSON
@@ -56,6 +61,7 @@ fn run_cli(args: &[String]) -> u8 {
         Some("presets") => cmd_presets(&args[1..]),
         Some("run") => cmd_run(&args[1..]),
         Some("link") => cmd_link(&args[1..]),
+        Some("chapters") => chapters_cmd::run(&args[1..]),
         Some("check") => {
             let code = check_cmd::run(&args[1..]);
             u8::try_from(code.clamp(0, 255)).unwrap_or(2)

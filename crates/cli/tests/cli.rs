@@ -136,3 +136,33 @@ fn a_bad_link_is_a_clear_error_with_exit_code_2() {
     let (code, _, err) = out(&["link", "encode", "no-such-preset"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn chapters_lists_the_arc_with_beats_and_rejects_an_unknown_chapter() {
+    let out = Command::new(env!("CARGO_BIN_EXE_exactly-once"))
+        .args(["chapters"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" 4. Database failure and the ghost message [ghost-message]"));
+    assert!(text.contains("before (c05-before): NoGhostMessages at event #26"));
+    assert!(text.contains("after  (Store first, then publish): no NoGhostMessages"));
+    assert!(text.contains("15. Model checking the message handler"));
+    let one = Command::new(env!("CARGO_BIN_EXE_exactly-once"))
+        .args(["chapters", "the-inbox"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert!(text.contains("12. The inbox") && !text.contains("13. Tokens"));
+    let bad = Command::new(env!("CARGO_BIN_EXE_exactly-once"))
+        .args(["chapters", "no-such-chapter"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -16,12 +16,14 @@
 //! The same scenario and seed give the same trace natively and in wasm32.
 
 pub mod broker;
+pub mod chapters;
 pub mod check;
 pub mod deterministic_id;
 mod frontend;
 mod handler;
 pub mod ids;
 pub mod invariants;
+pub mod json_path;
 pub mod link;
 pub mod presets;
 pub mod prng;
