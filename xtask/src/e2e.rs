@@ -7,6 +7,8 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Guided chapters, presenter mode, offline and embed (issue #7).
+mod chapters;
 /// The exhaustive checker's checks (Check and Model tabs).
 mod checker;
 mod share;
@@ -19,6 +21,8 @@ pub struct Ctx<'s> {
     pub session: &'s Session<'s>,
     pub base_url: String,
     pub shots: PathBuf,
+    /// The release build being tested (a check may serve it again, e.g. to cut it off).
+    pub dist: PathBuf,
 }
 
 type Check = fn(&Ctx) -> Result<(), String>;
@@ -85,6 +89,22 @@ const CHECKS: &[(&str, Check)] = &[
         share::saved_scenarios_round_trip,
     ),
     ("import_a_scenario_file", share::import_a_scenario_file),
+    (
+        "every_chapter_walked_with_the_keyboard_before_and_after_its_fix",
+        chapters::walk_every_chapter_with_the_keyboard,
+    ),
+    (
+        "presenter_keys_help_blank_themes_and_chapter_links",
+        chapters::presenter_keys_and_chapter_links,
+    ),
+    (
+        "page_reloads_and_works_with_the_network_cut_off",
+        chapters::works_offline_after_the_first_load,
+    ),
+    (
+        "embed_renders_in_an_iframe_of_another_port",
+        chapters::embed_in_an_iframe,
+    ),
 ];
 
 impl Ctx<'_> {
@@ -579,13 +599,16 @@ pub fn run(dist: &Path, chromium: &Path, chromedriver: &Path) -> Result<(usize, 
     let server = StaticServer::start(dist, PUBLIC_URL)?;
     let driver = Driver::start(chromedriver)?;
     let (mut passed, mut failed) = (0, 0);
-    for (name, check) in CHECKS {
+    // EOP_E2E_FILTER=word runs only the checks whose name contains it (while working on them).
+    let filter = std::env::var("EOP_E2E_FILTER").unwrap_or_default();
+    for (name, check) in CHECKS.iter().filter(|(n, _)| n.contains(filter.as_str())) {
         // A fresh browser per check: no state (storage, history) leaks between checks.
         let session = driver.session(chromium, 1366, 768)?;
         let ctx = Ctx {
             session: &session,
             base_url: server.url(PUBLIC_URL),
             shots: shots.clone(),
+            dist: dist.to_path_buf(),
         };
         match check(&ctx) {
             Ok(()) => {
@@ -622,6 +645,7 @@ pub fn screenshot(
         session: &session,
         base_url: server.url(PUBLIC_URL),
         shots: PathBuf::new(),
+        dist: dist.to_path_buf(),
     };
     ctx.open(path)?;
     std::thread::sleep(Duration::from_millis(500));

@@ -204,6 +204,12 @@ impl Session<'_> {
         .map(|_| ())
     }
 
+    /// Moves into the `index`th frame of the current document (`None`: back to the top page).
+    pub fn switch_to_frame(&self, index: Option<u32>) -> Result<(), String> {
+        self.call("POST", "/frame", Some(json!({ "id": index })))
+            .map(|_| ())
+    }
+
     /// A PNG screenshot of the viewport.
     pub fn screenshot(&self) -> Result<Vec<u8>, String> {
         // Through DevTools rather than WebDriver's /screenshot, which captures the window (its

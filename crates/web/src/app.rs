@@ -202,7 +202,9 @@ pub fn App() -> Html {
                     let (fragment, query) = crate::browser::location_parts();
                     if fragment.trim_start_matches('#').is_empty() {
                         if let Some(o) = crate::chapter_state::parse_query(&query) {
-                            d.dispatch(UiAction::Chapter(crate::chapter_state::ChapterAction::Open(o)));
+                            d.dispatch(UiAction::Chapter(
+                                crate::chapter_state::ChapterAction::Open(o),
+                            ));
                         }
                         return;
                     }
@@ -343,7 +345,9 @@ pub fn App() -> Html {
                 <span class="version">{ format!("core {}", exactly_once_core::version()) }</span>
             </header>
             <div class="banners">
-                { hint_line(s) }
+                if s.chapter.is_none() {
+                    { hint_line(s) }
+                }
                 { crate::views::chapters::chapter_card(s, &d) }
                 if let Some(text) = &s.notice {
                     <p class="notice" role="status" data-testid="notice">

@@ -248,7 +248,10 @@ pub fn toggle_fullscreen(on_refused: impl FnOnce(String) + 'static) {
     };
     yew::platform::spawn_local(async move {
         if wasm_bindgen_futures::JsFuture::from(promise).await.is_err() {
-            on_refused("the browser refused full screen (press F again, or use its own full-screen key)".into());
+            on_refused(
+                "the browser refused full screen (press F again, or use its own full-screen key)"
+                    .into(),
+            );
         }
     });
 }

@@ -46,6 +46,9 @@ pub struct ChapterState {
     /// The model chapter: its check, and the state the playhead is on.
     pub model: Option<Rc<ModelResult>>,
     pub model_at: u32,
+    /// The model's state `model_at` is shown as reached (a beat moved there), as the player's
+    /// playhead is "done" with its event.
+    pub model_started: bool,
 }
 
 /// Whether the anomaly is on screen.
@@ -85,6 +88,7 @@ impl ChapterState {
             resolved: false,
             model,
             model_at: 0,
+            model_started: false,
         };
         if c.model.is_some() {
             c.resolve_model();
@@ -112,11 +116,7 @@ impl ChapterState {
             self.chapter.model_beats(states)
         } else {
             // The invariant holds: only the start is a moment to show.
-            self.chapter
-                .model_beats(1)
-                .into_iter()
-                .take(1)
-                .collect()
+            self.chapter.model_beats(1).into_iter().take(1).collect()
         };
         self.beats = Rc::new(merge(beats, &self.recorded, last));
         self.resolved = true;
@@ -157,7 +157,11 @@ impl ChapterState {
         if !self.resolved {
             return AnomalyState::Unknown;
         }
-        let at_cursor = if self.is_model() { self.model_at } else { cursor };
+        let at_cursor = if self.is_model() {
+            self.model_at
+        } else {
+            cursor
+        };
         match self.anomaly_at {
             None => AnomalyState::Absent,
             Some(a) if at_cursor >= a => AnomalyState::Shown(a),
@@ -167,10 +171,20 @@ impl ChapterState {
 
     /// The beat the playhead is on or last passed (index into `beats`).
     pub fn current_beat(&self, cursor: u32, done: bool) -> Option<usize> {
-        let at = if self.is_model() { self.model_at } else { cursor };
+        let (at, done) = self.position(cursor, done);
         self.beats
             .iter()
-            .rposition(|b| b.event < at || (b.event == at && (done || self.is_model())))
+            .rposition(|b| b.event < at || (b.event == at && done))
+    }
+
+    /// Where the chapter's playhead is: the player's (`cursor`, `done` with its event) or, for
+    /// the model chapter, its state.
+    pub fn position(&self, cursor: u32, done: bool) -> (u32, bool) {
+        if self.is_model() {
+            (self.model_at, self.model_started)
+        } else {
+            (cursor, done)
+        }
     }
 }
 
@@ -195,20 +209,38 @@ fn merge(beats: Vec<Beat>, recorded: &[Beat], last: u32) -> Vec<ShownBeat> {
             event: b.event,
             recorded: false,
         })
-        .chain(recorded.iter().filter(|b| b.event <= last).map(|b| ShownBeat {
-            label: b.label.clone(),
-            event: b.event,
-            recorded: true,
-        }))
+        .chain(
+            recorded
+                .iter()
+                .filter(|b| b.event <= last)
+                .map(|b| ShownBeat {
+                    label: b.label.clone(),
+                    event: b.event,
+                    recorded: true,
+                }),
+        )
         .collect();
     all.sort_by_key(|b| b.event);
-    all
+    // Beats at one event are one stop of the playhead: one beat, their labels joined.
+    let mut out: Vec<ShownBeat> = Vec::with_capacity(all.len());
+    for b in all {
+        match out.last_mut() {
+            Some(last) if last.event == b.event => {
+                last.label = format!("{} · {}", last.label, b.label);
+                last.recorded &= b.recorded;
+            }
+            _ => out.push(b),
+        }
+    }
+    out
 }
 
 /// The next beat after the playhead: the first beat later than `at`, or at `at` when that event
 /// has not happened yet (`done` false: the playhead sits before it).
 pub fn next_beat(beats: &[ShownBeat], at: u32, done: bool) -> Option<&ShownBeat> {
-    beats.iter().find(|b| b.event > at || (b.event == at && !done))
+    beats
+        .iter()
+        .find(|b| b.event > at || (b.event == at && !done))
 }
 
 /// The previous beat: the last beat earlier than `at`.
@@ -240,14 +272,17 @@ pub enum ChapterAction {
 
 /// What "next" does from here, as the presenter's footer says it.
 pub fn next_step(c: &ChapterState, cursor: u32, done: bool) -> String {
-    let at = if c.is_model() { c.model_at } else { cursor };
-    if let Some(b) = next_beat(&c.beats, at, done || c.is_model()) {
+    let (at, done) = c.position(cursor, done);
+    if let Some(b) = next_beat(&c.beats, at, done) {
         return format!("next: {}", b.label);
     }
     if !c.fixed {
         return format!("next: apply the fix ({})", c.chapter.fix.label);
     }
-    match chapters::all().into_iter().find(|ch| ch.number == c.chapter.number + 1) {
+    match chapters::all()
+        .into_iter()
+        .find(|ch| ch.number == c.chapter.number + 1)
+    {
         Some(ch) => format!("next: chapter {} · {}", ch.number, ch.title),
         None => "the last chapter".to_string(),
     }
@@ -267,9 +302,10 @@ fn open(prev: &UiState, o: Opening, moment: Option<Moment>) -> Result<UiState, S
         n.notice = None;
         n
     } else {
-        let scenario = c.chapter.scenario(o.fixed).map_err(|e| {
-            format!("Chapter {} could not be opened: {e}.", c.chapter.number)
-        })?;
+        let scenario = c
+            .chapter
+            .scenario(o.fixed)
+            .map_err(|e| format!("Chapter {} could not be opened: {e}.", c.chapter.number))?;
         let mut n = UiState::with_scenario(crate::share::preset_of(&scenario), scenario);
         n.generation = prev.generation + 1;
         n.view = prev.view;
@@ -279,14 +315,17 @@ fn open(prev: &UiState, o: Opening, moment: Option<Moment>) -> Result<UiState, S
         n.keep_moment = o.at.map(Moment::Event).or(moment);
         n
     };
-    n.progress = Rc::new(
-        prev.progress
+    n.chapter_progress = Rc::new(
+        prev.chapter_progress
             .with(&c.chapter.id, o.fixed)
-            .unwrap_or_else(|| (*prev.progress).clone()),
+            .unwrap_or_else(|| (*prev.chapter_progress).clone()),
     );
     let mut c = c;
     if c.is_model() {
-        c.model_at = o.at.unwrap_or(0).min(c.model_states().len().saturating_sub(1) as u32);
+        c.model_at =
+            o.at.unwrap_or(0)
+                .min(c.model_states().len().saturating_sub(1) as u32);
+        c.model_started = o.at.is_some() || moment.is_some();
     }
     n.chapter = Some(Rc::new(c));
     Ok(n)
@@ -318,6 +357,7 @@ fn go_to(state: &UiState, event: u32) -> UiState {
     if c.is_model() {
         let mut c = (*c).clone();
         c.model_at = event;
+        c.model_started = true;
         s.chapter = Some(Rc::new(c));
         return s;
     }
@@ -384,8 +424,7 @@ pub fn reduce(state: Rc<UiState>, action: ChapterAction) -> Rc<UiState> {
             if !c.resolved {
                 return state;
             }
-            let at = if c.is_model() { c.model_at } else { state.cursor };
-            let done = c.is_model() || state.progress >= 1.0;
+            let (at, done) = c.position(state.cursor, state.progress >= 1.0);
             if let Some(b) = next_beat(&c.beats, at, done) {
                 return Rc::new(go_to(&state, b.event));
             }
@@ -416,7 +455,7 @@ pub fn reduce(state: Rc<UiState>, action: ChapterAction) -> Rc<UiState> {
             if !c.resolved {
                 return state;
             }
-            let at = if c.is_model() { c.model_at } else { state.cursor };
+            let (at, _) = c.position(state.cursor, true);
             if let Some(b) = previous_beat(&c.beats, at) {
                 return Rc::new(go_to(&state, b.event));
             }
@@ -465,7 +504,10 @@ pub fn reduce(state: Rc<UiState>, action: ChapterAction) -> Rc<UiState> {
                 .map(|l| clip(&l))
                 .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| default_label(&s, &c, event));
-            if c.recorded.iter().any(|b| b.event == event && b.label == label) {
+            if c.recorded
+                .iter()
+                .any(|b| b.event == event && b.label == label)
+            {
                 return state;
             }
             let mut c = (*c).clone();
@@ -673,6 +715,7 @@ pub fn anomaly_name(a: &Anomaly) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use yew::Reducible;
 
     fn beats(events: &[u32]) -> Vec<ShownBeat> {
         events
@@ -710,7 +753,10 @@ mod tests {
             }],
         );
         let q = query_of(&c, 12, true);
-        assert!(q.starts_with("chapter=ghost-message&fixed&beats=17."), "{q}");
+        assert!(
+            q.starts_with("chapter=ghost-message&fixed&beats=17."),
+            "{q}"
+        );
         let o = parse_query(&format!("?{q}")).expect("opening");
         assert_eq!(o.id, "ghost-message");
         assert!(o.fixed);
@@ -758,6 +804,77 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn ready(s: Rc<UiState>) -> Rc<UiState> {
+        if s.computing.is_none() {
+            return s;
+        }
+        let run = Rc::new(crate::compute::compute(&s.scenario).expect("run"));
+        let generation = s.generation;
+        s.reduce(crate::state::UiAction::RunReady { generation, run })
+    }
+
+    fn press(s: Rc<UiState>, action: ChapterAction) -> Rc<UiState> {
+        ready(s.reduce(crate::state::UiAction::Chapter(action)))
+    }
+
+    #[test]
+    fn next_beat_walks_the_chapter_then_applies_the_fix_then_opens_the_next_chapter() {
+        let o = parse_query("?chapter=ghost-message").expect("link");
+        let mut s = press(Rc::new(UiState::default()), ChapterAction::Open(o));
+        let c = s.chapter.clone().expect("chapter");
+        assert!(c.resolved && !c.fixed);
+        assert_eq!(
+            s.scenario.seed,
+            chapters::get("ghost-message")
+                .expect("ch")
+                .scenario(false)
+                .expect("sc")
+                .seed
+        );
+        let beats: Vec<u32> = c.beats.iter().map(|b| b.event).collect();
+        let mut seen = Vec::new();
+        for _ in 0..beats.len() {
+            s = press(s, ChapterAction::NextBeat);
+            seen.push(s.cursor);
+        }
+        assert_eq!(seen, beats);
+        let anomaly = c.anomaly_at.expect("the ghost happens");
+        assert_eq!(c.anomaly_state(s.cursor), AnomalyState::Shown(anomaly));
+        // Stepping back from the last beat lands on the one before it.
+        let back = press(s.clone(), ChapterAction::PreviousBeat);
+        assert_eq!(back.cursor, beats[beats.len() - 2]);
+        // Past the last beat: the fix, from the start of its run.
+        s = press(s, ChapterAction::NextBeat);
+        let c = s.chapter.clone().expect("chapter");
+        assert!(c.fixed);
+        assert_eq!(s.cursor, 0);
+        assert_eq!(c.anomaly_state(s.len()), AnomalyState::Absent);
+        assert!(s.chapter_progress.fixed.contains("ghost-message"));
+        for _ in 0..c.beats.len() {
+            s = press(s, ChapterAction::NextBeat);
+        }
+        s = press(s, ChapterAction::NextBeat);
+        let c = s.chapter.clone().expect("chapter");
+        assert_eq!(c.chapter.number, 5);
+        assert!(!c.fixed);
+        // A recorded beat joins the beats and the link.
+        let s = press(s, ChapterAction::GoToBeat(1));
+        let at = s.cursor + 2;
+        let s = s.reduce(crate::state::UiAction::Seek(at));
+        let s = press(s, ChapterAction::Record(Some("Here".into())));
+        let c = s.chapter.clone().expect("chapter");
+        assert!(c
+            .beats
+            .iter()
+            .any(|b| b.recorded && b.event == at && b.label == "Here"));
+        assert!(query_of(&c, s.cursor, false).contains(&format!("beats={at}.Here")));
+        // An unknown chapter says so and changes nothing else.
+        let o = parse_query("?chapter=nope").expect("link");
+        let s2 = press(s.clone(), ChapterAction::Open(o));
+        assert!(s2.notice.as_deref().is_some_and(|n| n.contains("nope")));
+        assert_eq!(s2.scenario, s.scenario);
     }
 
     #[test]

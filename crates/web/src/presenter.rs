@@ -165,7 +165,12 @@ pub fn key_command(key: &str) -> Option<KeyCommand> {
 /// The chapter a digit asks for: a digit typed within [`DIGIT_WINDOW_MS`] of a previous one
 /// extends it ("1" then "2" is chapter 12) when that chapter exists; "0" alone is chapter 10.
 /// `None` when no chapter has that number.
-pub fn chapter_number(previous: Option<(u32, f64)>, digit: u32, now_ms: f64, count: u32) -> Option<u32> {
+pub fn chapter_number(
+    previous: Option<(u32, f64)>,
+    digit: u32,
+    now_ms: f64,
+    count: u32,
+) -> Option<u32> {
     if let Some((p, at)) = previous {
         let combined = p * 10 + digit;
         if now_ms - at <= DIGIT_WINDOW_MS && (10..=count).contains(&combined) && p < 10 {
@@ -215,7 +220,17 @@ mod tests {
         assert_eq!(key_command("x"), None);
         assert_eq!(key_command("F5"), None);
         // The player's keys are not taken over.
-        for k in [" ", "k", "ArrowLeft", "ArrowRight", "Home", "End", "j", "s", "t"] {
+        for k in [
+            " ",
+            "k",
+            "ArrowLeft",
+            "ArrowRight",
+            "Home",
+            "End",
+            "j",
+            "s",
+            "t",
+        ] {
             assert_eq!(key_command(k), None, "{k}");
         }
     }
@@ -223,7 +238,10 @@ mod tests {
     #[test]
     fn every_key_in_the_help_does_something() {
         for (keys, _) in KEY_HELP {
-            for k in keys.split(['/', ' ']).filter(|k| !k.is_empty() && *k != "…") {
+            for k in keys
+                .split(['/', ' '])
+                .filter(|k| !k.is_empty() && *k != "…")
+            {
                 let k = match k {
                     "Space" => " ",
                     "←" => "ArrowLeft",

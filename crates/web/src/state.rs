@@ -219,7 +219,7 @@ pub struct UiState {
     pub display: crate::presenter::Display,
     /// The open chapter, if any, and the chapters visited and fixed (`chapter_state`).
     pub chapter: Option<Rc<crate::chapter_state::ChapterState>>,
-    pub progress: Rc<crate::chapter_state::Progress>,
+    pub chapter_progress: Rc<crate::chapter_state::Progress>,
 }
 
 impl PartialEq for UiState {
@@ -287,7 +287,7 @@ impl UiState {
             world: Rc::default(),
             display: Default::default(),
             chapter: None,
-            progress: Rc::default(),
+            chapter_progress: Rc::default(),
         }
     }
 
@@ -453,7 +453,10 @@ impl UiState {
         self.playing = false;
     }
 
-    pub(crate) fn first_violation(&self, which: Option<InvariantName>) -> Option<(u32, Vec<MsgId>)> {
+    pub(crate) fn first_violation(
+        &self,
+        which: Option<InvariantName>,
+    ) -> Option<(u32, Vec<MsgId>)> {
         let run = self.run.as_ref()?;
         run.report
             .first_violation
@@ -589,7 +592,7 @@ impl Reducible for UiState {
                 n.speed = s.speed;
                 n.tab = s.tab;
                 n.display = s.display.clone();
-                n.progress = s.progress.clone();
+                n.chapter_progress = s.chapter_progress.clone();
                 return Rc::new(n);
             }
             UiAction::Select(sel) => {
@@ -713,7 +716,7 @@ impl Reducible for UiState {
                 opened.speed = s.speed;
                 opened.tab = s.tab;
                 opened.display = s.display.clone();
-                opened.progress = s.progress.clone();
+                opened.chapter_progress = s.chapter_progress.clone();
                 opened.notice = notice.map(Rc::new);
                 return Rc::new(opened);
             }

@@ -24,7 +24,7 @@ pub fn chapter_list(s: &UiState, d: &Dispatch) -> Html {
             <p class="help">{ "The workshop's story, one chapter at a time: run it, look for the anomaly, apply the fix and compare. Number keys open a chapter; P presents." }</p>
             <ol>
                 { for chapters::all().into_iter().map(|ch| {
-                    let mark = s.progress.mark(&ch.id);
+                    let mark = s.chapter_progress.mark(&ch.id);
                     let current = open.as_deref() == Some(ch.id.as_str());
                     let onclick = act(d, ChapterAction::Open(Opening { id: ch.id.clone(), fixed: false, recorded: Vec::new(), at: None }));
                     html! {
@@ -62,7 +62,7 @@ pub fn anomaly_line(c: &ChapterState, cursor: u32) -> Html {
     };
     let now = matches!(state, AnomalyState::Shown(at) if at == cursor || c.is_model());
     html! {
-        <p class={classes!("anomaly", state.name(), now.then_some("now"))} data-testid="anomaly" data-anomaly={state.name()}>{ text }</p>
+        <p class={classes!("anomaly", state.name(), now.then_some("anomaly-now"))} data-testid="anomaly" data-anomaly={state.name()}>{ text }</p>
     }
 }
 
@@ -166,30 +166,42 @@ pub fn chapter_card(s: &UiState, d: &Dispatch) -> Html {
                 <button type="button" onclick={act(d, ChapterAction::PreviousBeat)} data-testid="prev-beat" title="previous beat (PageUp or ,)">{ "◀ beat" }</button>
                 <button type="button" onclick={act(d, ChapterAction::NextBeat)} data-testid="next-beat" title="next beat (PageDown or .)">{ "beat ▶" }</button>
                 <span class="next-step">{ next_step(c, s.cursor, s.progress >= 1.0) }</span>
+                <form class="record" onsubmit={record}>
+                    <input ref={label_ref} type="text" maxlength={chapters::MAX_BEAT_LABEL_CHARS.to_string()} placeholder="new beat's label (optional)" data-testid="beat-label" aria-label="label of a new beat" />
+                    <button type="submit" data-testid="record-beat" title="record a beat at the playhead (R)">{ "Record beat here" }</button>
+                </form>
             </div>
-            if !edits.is_empty() {
-                <p class="fix-edits help">{ format!("The fix sets {}", edits.join(", ")) }</p>
-            }
             { beat_list(s, d, c) }
-            <form class="record" onsubmit={record}>
-                <input ref={label_ref} type="text" maxlength={chapters::MAX_BEAT_LABEL_CHARS.to_string()} placeholder="label of a new beat (optional)" data-testid="beat-label" aria-label="label of a new beat" />
-                <button type="submit" data-testid="record-beat" title="record a beat at the playhead (R)">{ "Record beat here" }</button>
-            </form>
+            if !edits.is_empty() {
+                <p class="fix-edits help">{ format!("The fix sets {}.", edits.join(", ")) }</p>
+            }
         </section>
     }
+}
+
+/// How many states of the model's trace are on screen at once.
+const MODEL_WINDOW: u32 = 6;
+
+/// The first state on screen: the window ends at the state the playhead is on.
+fn first_shown(c: &ChapterState) -> u32 {
+    (c.model_at + 1).saturating_sub(MODEL_WINDOW)
 }
 
 /// The reference-model chapter's stage: the shortest counterexample, state by state.
 pub fn model_stage(c: &ChapterState) -> Html {
     let states = c.model_states();
     let body = match c.model.as_deref() {
-        Some(Err(e)) => html! { <p class="field-error">{ format!("The reference model could not be checked: {e}") }</p> },
+        Some(Err(e)) => {
+            html! { <p class="field-error">{ format!("The reference model could not be checked: {e}") }</p> }
+        }
         Some(Ok(None)) => html! {
             <p class="model-holds" data-testid="model-holds">{ format!("✓ The checker explored every trace: {} holds.", c.chapter.anomaly.name()) }</p>
         },
         _ => html! {
-            <ol class="model-trace" start="0">
-                { for states.iter().enumerate().map(|(i, line)| {
+            // The states up to the one shown, the last few of them: the trace grows as beats
+            // step through it, as the player's does.
+            <ol class="model-trace" start={first_shown(c).to_string()}>
+                { for states.iter().enumerate().skip(first_shown(c) as usize).take_while(|(i, _)| *i as u32 <= c.model_at.max(MODEL_WINDOW - 1)).map(|(i, line)| {
                     let i = i as u32;
                     html! {
                         <li class={classes!((i == c.model_at).then_some("current"), (i > c.model_at).then_some("future"))}>
@@ -200,7 +212,11 @@ pub fn model_stage(c: &ChapterState) -> Html {
             </ol>
         },
     };
-    let variant = if c.fixed { "after the fix" } else { "before the fix" };
+    let variant = if c.fixed {
+        "after the fix"
+    } else {
+        "before the fix"
+    };
     html! {
         <div class="model-stage" data-testid="model-stage" data-states={states.len().to_string()} data-at={c.model_at.to_string()}>
             <h3>{ format!("The reference model (MessageHandler), {variant}: the shortest trace to {}", c.chapter.anomaly.name()) }</h3>

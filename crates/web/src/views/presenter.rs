@@ -14,7 +14,9 @@ use yew::prelude::*;
 pub fn help_overlay(d: &Dispatch) -> Html {
     let close = {
         let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Display(DisplayAction::ToggleHelp)))
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(UiAction::Display(DisplayAction::ToggleHelp))
+        })
     };
     html! {
         <div class="help-overlay" role="dialog" aria-label="keys" data-testid="help-overlay">
@@ -40,7 +42,7 @@ pub fn theme_select(s: &UiState, d: &Dispatch) -> Html {
         }
     });
     html! {
-        <label class="theme-pick">{ "Theme " }
+        <label class="theme-pick"><span class="label-text">{ "Theme " }</span>
             <select {onchange} data-testid="theme" aria-label="colour theme">
                 { for Theme::ALL.iter().map(|t| html! {
                     <option value={t.name()} selected={*t == s.display.theme}>{ t.label() }</option>
@@ -79,7 +81,10 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
             }
         });
     let anomaly_now = chapter.as_ref().is_some_and(|c| {
-        matches!(c.anomaly_state(s.cursor), crate::chapter_state::AnomalyState::Shown(_))
+        matches!(
+            c.anomaly_state(s.cursor),
+            crate::chapter_state::AnomalyState::Shown(_)
+        )
     });
     let stage = match &chapter {
         Some(c) if c.is_model() => model_stage(c),
@@ -154,16 +159,22 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
                 <section class={classes!("p-stage", anomaly_now.then_some("flash"))} aria-label="simulation">{ stage }</section>
                 <aside class="p-side">
                     { side }
-                    { verdict_panel::verdict(s, d) }
                     if let Some(c) = &chapter {
                         <div class="p-fix">{ fix_button(d, c) }</div>
+                    }
+                    if !chapter.as_ref().is_some_and(|c| c.is_model()) {
+                        { verdict_panel::verdict(s, d) }
                     }
                 </aside>
             </div>
             <footer class="p-foot">
                 { dots }
                 <div class="p-status">
-                    { for now }
+                    if let Some(c) = chapter.as_ref().filter(|c| c.is_model()) {
+                        <p class="p-now" data-testid="now">{ format!("state {} of {} of the checker's trace", c.model_at, c.model_states().len().saturating_sub(1)) }</p>
+                    } else {
+                        { for now }
+                    }
                     <span class="p-next" data-testid="next-step">{ footer_next }</span>
                     <button type="button" class="p-leave" onclick={leave} data-testid="leave-presenter">{ "Leave (Esc)" }</button>
                 </div>
@@ -205,11 +216,15 @@ pub fn beat_action(next: bool) -> UiAction {
 pub fn topbar_extras(s: &UiState, d: &Dispatch) -> Html {
     let present = {
         let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Display(DisplayAction::EnterPresenter)))
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(UiAction::Display(DisplayAction::EnterPresenter))
+        })
     };
     let help = {
         let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Display(DisplayAction::ToggleHelp)))
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(UiAction::Display(DisplayAction::ToggleHelp))
+        })
     };
     html! {
         <span class="topbar-extras">
@@ -233,7 +248,7 @@ pub fn with_display_and_chapter(mut state: UiState, query: &str) -> UiState {
         }
     }
     state.display = display;
-    state.progress = std::rc::Rc::new(Progress::parse(
+    state.chapter_progress = std::rc::Rc::new(Progress::parse(
         crate::browser::storage_get(PROGRESS_KEY).as_deref(),
     ));
     if let Some(o) = parse_query(query) {
@@ -253,17 +268,21 @@ pub fn use_display_effects(state: &UseReducerHandle<UiState>) {
         use_effect_with(theme, move |_| {
             crate::browser::set_theme_attribute(theme.name());
             if !embed {
-                if let Err(e) = crate::browser::storage_set(crate::presenter::THEME_KEY, theme.name()) {
+                if let Err(e) =
+                    crate::browser::storage_set(crate::presenter::THEME_KEY, theme.name())
+                {
                     web_sys::console::warn_1(&format!("theme: {e}").into());
                 }
             }
         });
     }
     {
-        let progress = state.progress.clone();
+        let progress = state.chapter_progress.clone();
         use_effect_with(progress, move |p| {
             if !p.visited.is_empty() {
-                if let Err(e) = crate::browser::storage_set(crate::chapter_state::PROGRESS_KEY, &p.to_text()) {
+                if let Err(e) =
+                    crate::browser::storage_set(crate::chapter_state::PROGRESS_KEY, &p.to_text())
+                {
                     web_sys::console::warn_1(&format!("chapter progress: {e}").into());
                 }
             }
@@ -273,7 +292,9 @@ pub fn use_display_effects(state: &UseReducerHandle<UiState>) {
         let last_key = use_mut_ref(|| None::<(String, bool)>);
         let s = (**state).clone();
         let deps = (
-            s.chapter.as_ref().map(|c| (c.chapter.id.clone(), c.fixed, c.recorded.len(), c.model_at)),
+            s.chapter
+                .as_ref()
+                .map(|c| (c.chapter.id.clone(), c.fixed, c.recorded.len(), c.model_at)),
             s.cursor,
             s.playing,
             s.display.presenting,
@@ -289,8 +310,17 @@ pub fn use_display_effects(state: &UseReducerHandle<UiState>) {
             }
             let key = (c.chapter.id.clone(), c.fixed);
             let push = last_key.borrow().as_ref().is_some_and(|k| *k != key);
-            let at = if c.is_model() { c.model_at } else if s.run.is_some() { s.cursor } else { return };
-            crate::browser::set_query(&crate::chapter_state::query_of(c, at, s.display.presenting), push);
+            let at = if c.is_model() {
+                c.model_at
+            } else if s.run.is_some() {
+                s.cursor
+            } else {
+                return;
+            };
+            crate::browser::set_query(
+                &crate::chapter_state::query_of(c, at, s.display.presenting),
+                push,
+            );
             *last_key.borrow_mut() = Some(key);
         });
     }
@@ -314,7 +344,11 @@ impl KeyContext {
 }
 
 /// The presenter's keys (beyond the player's): true when the key was used.
-pub fn handle_key(key: &str, context: &std::rc::Rc<std::cell::RefCell<KeyContext>>, d: &Dispatch) -> bool {
+pub fn handle_key(
+    key: &str,
+    context: &std::rc::Rc<std::cell::RefCell<KeyContext>>,
+    d: &Dispatch,
+) -> bool {
     use crate::presenter::{chapter_number, key_command, KeyCommand};
     let Some(command) = key_command(key) else {
         return false;
