@@ -75,7 +75,7 @@ struct Shown {
 }
 
 const SHOWN: &str = "var m = document.querySelector('[data-testid=playground]'); var b = document.querySelector('[data-testid=beat]'); var a = document.querySelector('[data-testid=anomaly]'); var p = document.querySelector('[data-testid=phase]'); var h = document.querySelector('.p-head h1'); \
-    return { chapter: m ? m.dataset.chapter : null, ready: m ? m.dataset.ready : null, cursor: m ? Number(m.dataset.cursor) : -1, beat: b ? Number(b.dataset.beat) : -2, beats: b ? Number(b.dataset.beats) : -1, anomaly: a ? a.dataset.anomaly : null, anomalyText: a ? a.textContent : '', phase: p ? p.textContent : '', title: h ? h.textContent : '' };";
+    return { chapter: m ? m.dataset.chapter : null, ready: m ? m.dataset.ready : null, cursor: document.querySelector('[data-testid=model-stage]') ? Number(document.querySelector('[data-testid=model-stage]').dataset.at) : m ? Number(m.dataset.cursor) : -1, beat: b ? Number(b.dataset.beat) : -2, beats: b ? Number(b.dataset.beats) : -1, anomaly: a ? a.dataset.anomaly : null, anomalyText: a ? a.textContent : '', phase: p ? p.textContent : '', title: h ? h.textContent : '' };";
 
 fn shown(ctx: &Ctx) -> Result<(Shown, Value), String> {
     let v = ctx.js(SHOWN)?;
@@ -431,7 +431,7 @@ pub(super) fn works_offline_after_the_first_load(ctx: &Ctx) -> Result<(), String
     }
     ctx.screenshot("offline-reload")?;
     println!(
-        "offline: reloaded with the server stopped; {} files were served from the cache",
+        "offline: reloaded with the server stopped; the service worker's cache held {} files",
         cached.as_array().map_or(0, Vec::len)
     );
     ctx.assert_no_errors()
@@ -445,7 +445,7 @@ pub(super) fn embed_in_an_iframe(ctx: &Ctx) -> Result<(), String> {
     let src = format!("{}?embed&preset=c05-before", ctx.base_url);
     std::fs::write(
         dir.join("index.html"),
-        format!("<!DOCTYPE html><html><body style=\"margin:0\"><h1>Slides</h1><iframe src=\"{src}\" width=\"960\" height=\"540\" title=\"playground\"></iframe></body></html>"),
+        format!("<!DOCTYPE html><html><head><link rel=\"icon\" href=\"data:,\"></head><body style=\"margin:0\"><h1>Slides</h1><iframe src=\"{src}\" width=\"960\" height=\"540\" title=\"playground\"></iframe></body></html>"),
     )
     .map_err(|e| e.to_string())?;
     let slides = StaticServer::start(&dir, "/")?;
