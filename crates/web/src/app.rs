@@ -168,7 +168,7 @@ pub fn App() -> Html {
             ),
             move |_| {
                 // A chapter's link is its query (see the chapter effect below), not a fragment.
-                if s.chapter.is_none()
+                if s.chapter.as_ref().is_none_or(|c| !c.follows(&s.scenario))
                     && s.run.is_some()
                     && !s.playing
                     && crate::share::shareable(&s.scenario)

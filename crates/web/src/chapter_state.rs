@@ -49,6 +49,9 @@ pub struct ChapterState {
     /// The model's state `model_at` is shown as reached (a beat moved there), as the player's
     /// playhead is "done" with its event.
     pub model_started: bool,
+    /// The scenario the chapter runs (`None` for the model chapter): an edit away from it is the
+    /// user's own work, linked and autosaved as any other.
+    pub scenario: Option<Rc<exactly_once_core::Scenario>>,
 }
 
 /// Whether the anomaly is on screen.
@@ -89,6 +92,7 @@ impl ChapterState {
             model,
             model_at: 0,
             model_started: false,
+            scenario: None,
         };
         if c.model.is_some() {
             c.resolve_model();
@@ -98,6 +102,11 @@ impl ChapterState {
 
     pub fn is_model(&self) -> bool {
         self.model.is_some()
+    }
+
+    /// Whether `scenario` is still the chapter's own (not edited in Settings since).
+    pub fn follows(&self, scenario: &exactly_once_core::Scenario) -> bool {
+        self.scenario.as_deref().is_none_or(|s| s == scenario)
     }
 
     /// The model chapter's counterexample states (empty when it holds or failed).
@@ -296,6 +305,7 @@ fn open(prev: &UiState, o: Opening, moment: Option<Moment>) -> Result<UiState, S
         )
     })?;
     let c = ChapterState::new(chapter, o.fixed, o.recorded);
+    let mut own_scenario = None;
     let mut n = if c.is_model() {
         // The reference model needs no run of the player: the scenario on screen stays.
         let mut n = prev.clone();
@@ -307,6 +317,7 @@ fn open(prev: &UiState, o: Opening, moment: Option<Moment>) -> Result<UiState, S
             .scenario(o.fixed)
             .map_err(|e| format!("Chapter {} could not be opened: {e}.", c.chapter.number))?;
         let mut n = UiState::with_scenario(crate::share::preset_of(&scenario), scenario);
+        own_scenario = Some(n.scenario.clone());
         n.generation = prev.generation + 1;
         n.view = prev.view;
         n.speed = prev.speed;
@@ -321,6 +332,7 @@ fn open(prev: &UiState, o: Opening, moment: Option<Moment>) -> Result<UiState, S
             .unwrap_or_else(|| (*prev.chapter_progress).clone()),
     );
     let mut c = c;
+    c.scenario = own_scenario;
     if c.is_model() {
         c.model_at =
             o.at.unwrap_or(0)
@@ -875,6 +887,21 @@ mod tests {
         let s2 = press(s.clone(), ChapterAction::Open(o));
         assert!(s2.notice.as_deref().is_some_and(|n| n.contains("nope")));
         assert_eq!(s2.scenario, s.scenario);
+    }
+
+    #[test]
+    fn an_edit_in_settings_leaves_the_chapters_own_scenario_and_the_fix_restores_it() {
+        let o = parse_query("?chapter=ghost-message").expect("link");
+        let s = press(Rc::new(UiState::default()), ChapterAction::Open(o));
+        assert!(s.chapter.as_ref().expect("chapter").follows(&s.scenario));
+        let s = ready(s.reduce(crate::state::UiAction::SetSeed(77)));
+        let c = s.chapter.clone().expect("still open");
+        assert!(!c.follows(&s.scenario));
+        assert!(c.resolved);
+        let s = press(s, ChapterAction::ToggleFix);
+        let c = s.chapter.clone().expect("chapter");
+        assert!(c.fixed && c.follows(&s.scenario));
+        assert_ne!(s.scenario.seed, 77);
     }
 
     #[test]

@@ -158,6 +158,9 @@ pub fn chapter_card(s: &UiState, d: &Dispatch) -> Html {
                 <summary>{ "Explanation" }</summary>
                 { for ch.explanation.iter().map(|p| html! { <p>{ p.clone() }</p> }) }
             </details>
+            if !c.follows(&s.scenario) {
+                <p class="warn" data-testid="chapter-edited">{ "You edited this chapter's scenario: the address bar now links to your edit. \u{201c}Apply the fix\u{201d} or \u{201c}Show before\u{201d} reopens the chapter's own." }</p>
+            }
             <p class="question"><b>{ "Ask: " }</b>{ ch.question.clone() }</p>
             <p class="look-for"><b>{ "Look for: " }</b>{ ch.look_for.clone() }</p>
             { anomaly_line(c, s.cursor) }

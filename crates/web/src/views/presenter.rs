@@ -158,6 +158,9 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
             <div class="p-body">
                 <section class={classes!("p-stage", anomaly_now.then_some("flash"))} aria-label="simulation">{ stage }</section>
                 <aside class="p-side">
+                    if let Some(text) = &s.notice {
+                        <p class="p-notice" role="status" data-testid="notice">{ text.to_string() }</p>
+                    }
                     { side }
                     if let Some(c) = &chapter {
                         <div class="p-fix">{ fix_button(d, c) }</div>
@@ -305,7 +308,7 @@ pub fn use_display_effects(state: &UseReducerHandle<UiState>) {
                 *last_key.borrow_mut() = None;
                 return;
             };
-            if s.playing || s.display.embed {
+            if s.playing || s.display.embed || !c.follows(&s.scenario) {
                 return;
             }
             let key = (c.chapter.id.clone(), c.fixed);
