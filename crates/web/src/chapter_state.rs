@@ -105,8 +105,10 @@ impl ChapterState {
     }
 
     /// Whether `scenario` is still the chapter's own (not edited in Settings since).
-    pub fn follows(&self, scenario: &exactly_once_core::Scenario) -> bool {
-        self.scenario.as_deref().is_none_or(|s| s == scenario)
+    pub fn follows(&self, scenario: &Rc<exactly_once_core::Scenario>) -> bool {
+        self.scenario
+            .as_ref()
+            .is_none_or(|s| Rc::ptr_eq(s, scenario) || **s == **scenario)
     }
 
     /// The model chapter's counterexample states (empty when it holds or failed).
@@ -288,10 +290,7 @@ pub fn next_step(c: &ChapterState, cursor: u32, done: bool) -> String {
     if !c.fixed {
         return format!("next: apply the fix ({})", c.chapter.fix.label);
     }
-    match chapters::all()
-        .into_iter()
-        .find(|ch| ch.number == c.chapter.number + 1)
-    {
+    match all().iter().find(|ch| ch.number == c.chapter.number + 1) {
         Some(ch) => format!("next: chapter {} · {}", ch.number, ch.title),
         None => "the last chapter".to_string(),
     }
@@ -344,7 +343,22 @@ fn open(prev: &UiState, o: Opening, moment: Option<Moment>) -> Result<UiState, S
 }
 
 fn by_number(number: u32) -> Option<Chapter> {
-    chapters::all().into_iter().find(|c| c.number == number)
+    all().iter().find(|c| c.number == number).cloned()
+}
+
+thread_local! {
+    static ALL: Rc<Vec<Chapter>> = Rc::new(chapters::all());
+    static PROBLEMS: Rc<Vec<String>> = Rc::new(chapters::problems());
+}
+
+/// Every chapter, parsed once per page (the views render them on every frame).
+pub fn all() -> Rc<Vec<Chapter>> {
+    ALL.with(Rc::clone)
+}
+
+/// The chapter files that do not parse, one sentence each (parsed once per page).
+pub fn problems() -> Rc<Vec<String>> {
+    PROBLEMS.with(Rc::clone)
 }
 
 fn reopen(state: Rc<UiState>, o: Opening, moment: Option<Moment>) -> Rc<UiState> {

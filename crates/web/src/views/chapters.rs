@@ -17,13 +17,13 @@ fn act(d: &Dispatch, action: ChapterAction) -> Callback<MouseEvent> {
 /// Every chapter, in order, marked ✓ (fix applied), • (opened) or not yet.
 pub fn chapter_list(s: &UiState, d: &Dispatch) -> Html {
     let open = s.chapter.as_ref().map(|c| c.chapter.id.clone());
-    let problems = chapters::problems();
+    let problems = crate::chapter_state::problems();
     html! {
         <section class="chapter-list" data-testid="chapter-list">
             <h3>{ "Chapters" }</h3>
             <p class="help">{ "The workshop's story, one chapter at a time: run it, look for the anomaly, apply the fix and compare. Number keys open a chapter; P presents." }</p>
             <ol>
-                { for chapters::all().into_iter().map(|ch| {
+                { for crate::chapter_state::all().iter().map(|ch| {
                     let mark = s.chapter_progress.mark(&ch.id);
                     let current = open.as_deref() == Some(ch.id.as_str());
                     let onclick = act(d, ChapterAction::Open(Opening { id: ch.id.clone(), fixed: false, recorded: Vec::new(), at: None }));
@@ -39,7 +39,7 @@ pub fn chapter_list(s: &UiState, d: &Dispatch) -> Html {
                 }) }
             </ol>
             if !problems.is_empty() {
-                <ul class="field-error">{ for problems.into_iter().map(|p| html! { <li>{ p }</li> }) }</ul>
+                <ul class="field-error">{ for problems.iter().map(|p| html! { <li>{ p.clone() }</li> }) }</ul>
             }
             <p class="help">{ "✓ fix applied · • opened. Progress stays in this browser." }</p>
         </section>

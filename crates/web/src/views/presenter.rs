@@ -93,7 +93,7 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
     let title = match &chapter {
         Some(c) => html! {
             <h1>
-                <span class="p-num">{ format!("{}/{}", c.chapter.number, exactly_once_core::chapters::all().len()) }</span>
+                <span class="p-num">{ format!("{}/{}", c.chapter.number, crate::chapter_state::all().len()) }</span>
                 { c.chapter.title.clone() }
                 <span class={classes!("p-phase", if c.fixed { "after" } else { "before" })} data-testid="phase">{ if c.fixed { "after the fix" } else { "before the fix" } }</span>
             </h1>
@@ -377,7 +377,7 @@ pub fn handle_key(
         KeyCommand::ToggleFix if c.chapter_open => UiAction::Chapter(ChapterAction::ToggleFix),
         KeyCommand::Digit(digit) if c.presenting || c.chapter_open => {
             let now = js_sys::Date::now();
-            let count = exactly_once_core::chapters::all().len() as u32;
+            let count = crate::chapter_state::all().len() as u32;
             let Some(n) = chapter_number(c.last_digit, digit, now, count) else {
                 return false;
             };
