@@ -1082,7 +1082,9 @@ mod tests {
             s = s.reduce(UiAction::Frame(t));
         }
         assert_eq!(s.cursor, 9, "playing reaches the last state and stops");
-        let s = s.reduce(UiAction::SeekStart).reduce(UiAction::JumpToViolation(None));
+        let s = s
+            .reduce(UiAction::SeekStart)
+            .reduce(UiAction::JumpToViolation(None));
         assert_eq!(s.cursor, 9);
         // Manual mode is about the scenario: not while a model trace plays.
         let same = s.clone().reduce(UiAction::EnterManual);

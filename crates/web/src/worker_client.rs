@@ -9,7 +9,7 @@
 use exactly_once_core::check::wire::{Job, Update};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 /// The worker's loader, relative to the page's base URL.
 pub const LOADER: &str = "worker-loader.js";
@@ -18,7 +18,7 @@ pub const LOADER: &str = "worker-loader.js";
 pub struct CheckWorker {
     worker: Worker,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
-    _onerror: Closure<dyn FnMut(ErrorEvent)>,
+    _onerror: Closure<dyn FnMut(Event)>,
 }
 
 impl CheckWorker {
@@ -51,10 +51,15 @@ impl CheckWorker {
                 }
             })
         };
-        let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+        // A script that fails to load raises a plain `Event`, an error inside the worker an
+        // `ErrorEvent` with a message.
+        let onerror = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
             // Handled here: the page shows the sentence, the console needs no second report.
             e.prevent_default();
-            let detail = e.message();
+            let detail = e
+                .dyn_ref::<ErrorEvent>()
+                .map(ErrorEvent::message)
+                .unwrap_or_default();
             on_update(Update::Failed(if detail.is_empty() {
                 format!("The checker's web worker could not be loaded ({LOADER}).")
             } else {

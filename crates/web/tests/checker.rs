@@ -94,7 +94,11 @@ fn a_counterexample_marks_the_variables_each_step_changes() {
         last.iter().any(|v| v == "queueIn") && last.iter().any(|v| v == "processed"),
         "{last:?}"
     );
-    let names: Vec<&str> = trace.states[9].vars.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = trace.states[9]
+        .vars
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     assert_eq!(
         names,
         [

@@ -211,7 +211,10 @@ pub fn model_view(ctx: &Ctx) -> Result<(), String> {
             text(ctx, "[data-testid=model-step]")?
         ));
     }
-    if attr(ctx, verdict, "class")?.split(' ').all(|c| c != "ahead") {
+    if attr(ctx, verdict, "class")?
+        .split(' ')
+        .all(|c| c != "ahead")
+    {
         return Err("at state 5 the violation should be ahead of the playhead".into());
     }
     // J jumps to the broken state; Play plays from the start to it.
@@ -226,7 +229,11 @@ pub fn model_view(ctx: &Ctx) -> Result<(), String> {
         "var w = document.querySelector('[data-testid=model-stage]'); return w !== null && w.dataset.state === '10' && document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false';",
         Duration::from_secs(20),
     )?;
-    screenshots(ctx, "model-variant-1-in-player", "[data-testid=model-stage]")?;
+    screenshots(
+        ctx,
+        "model-variant-1-in-player",
+        "[data-testid=model-stage]",
+    )?;
     // Back to the scenario, at its moment.
     ctx.click("model-close")?;
     ctx.session.wait_for(
@@ -293,7 +300,11 @@ pub fn model_view(ctx: &Ctx) -> Result<(), String> {
             "during the search, playing did not move the playhead ({after} -> {played})"
         ));
     }
-    if ctx.session.execute("return document.querySelector('[data-testid=model-running]') !== null;", json!([]))? != json!(true) {
+    if ctx.session.execute(
+        "return document.querySelector('[data-testid=model-running]') !== null;",
+        json!([]),
+    )? != json!(true)
+    {
         return Err("the search ended too soon to show the page stays responsive".into());
     }
     let frames = ctx.js(FRAME_STATS)?;
@@ -322,4 +333,43 @@ pub fn model_view(ctx: &Ctx) -> Result<(), String> {
         return Err(format!("a cancelled search reports {partial} states"));
     }
     ctx.assert_no_errors()
+}
+
+/// A checker worker that cannot load (here: its script is missing) is a sentence in the panel, not
+/// a silent spinner or a broken page; the page keeps working.
+pub fn worker_that_cannot_load(ctx: &Ctx) -> Result<(), String> {
+    ctx.open_preset("c05-before")?;
+    ctx.js("var W = window.Worker; window.Worker = function (url) { return new W('missing-' + url); }; return true;")?;
+    ctx.click("tab-check")?;
+    ctx.click("check-run")?;
+    let message = ctx.session.wait_for(
+        "the panel to say the worker could not load",
+        "var e = document.querySelector('[data-testid=check-failed]'); return e ? e.textContent : null;",
+        Duration::from_secs(20),
+    )?;
+    let message = message.as_str().unwrap_or_default();
+    if !message.contains("web worker could not be loaded") {
+        return Err(format!("unclear message: {message:?}"));
+    }
+    let disabled = ctx.session.execute(
+        "return document.querySelector('[data-testid=check-run]').disabled;",
+        json!([]),
+    )?;
+    if disabled != json!(false) {
+        return Err("the search cannot be started again".into());
+    }
+    key(ctx, "End")?;
+    let (cursor, events) = ctx.cursor()?;
+    if events == 0 || cursor + 1 != events {
+        return Err(format!("the player stopped working: {cursor} of {events}"));
+    }
+    // The missing script is logged by the browser (a 404); nothing else may be.
+    let recorded = ctx.js("var o = document.getElementById('eop-error-overlay'); return [window.__eopErrors.length, o === null];")?;
+    if recorded != json!([0, true]) {
+        return Err(format!(
+            "the page recorded errors or shows the overlay: {recorded}"
+        ));
+    }
+    ctx.screenshot("checker-worker-missing")?;
+    Ok(())
 }

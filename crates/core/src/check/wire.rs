@@ -358,10 +358,9 @@ mod tests {
         assert!(ghost.states[4].changed.iter().any(|v| v == "failures"));
         assert!(ghost.states[4].changed.iter().any(|v| v == "pc"));
         assert_eq!(ghost.states[0].vars[0].0, "pc");
-        let back = serde_json::from_str::<ModelTrace>(
-            &serde_json::to_string(&ghost).expect("serialises"),
-        )
-        .expect("parses");
+        let back =
+            serde_json::from_str::<ModelTrace>(&serde_json::to_string(&ghost).expect("serialises"))
+                .expect("parses");
         assert_eq!(back, ghost);
     }
 }

@@ -89,9 +89,7 @@ fn verdict_row(v: &ScenarioVerdictSummary, report: &ScenarioSummary, d: &Dispatc
                 (_, Some(e)) => format!("the player could not replay this trace: {e}"),
                 (Some(violation), None) => format!(
                     "breaks at event #{} of {}: {}",
-                    violation.event,
-                    cx.events,
-                    violation.message
+                    violation.event, cx.events, violation.message
                 ),
                 (None, None) => "the player's replay does not show the violation".to_string(),
             };
