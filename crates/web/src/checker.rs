@@ -134,11 +134,28 @@ pub fn states_per_second(states: u64, elapsed_ms: f64) -> Option<u64> {
 
 /// `1.234 s` or `56 ms`.
 pub fn duration(elapsed_ms: f64) -> String {
-    if elapsed_ms >= 1000.0 {
-        format!("{:.2} s", elapsed_ms / 1000.0)
+    // Integer arithmetic: no float formatting machinery in the page's bundle.
+    let ms = if elapsed_ms.is_finite() {
+        elapsed_ms.max(0.0)
     } else {
-        format!("{:.0} ms", elapsed_ms.max(0.0))
+        0.0
+    };
+    if ms >= 1000.0 {
+        let hundredths = (ms / 10.0).round() as u64;
+        format!("{}.{:02} s", hundredths / 100, hundredths % 100)
+    } else {
+        format!("{} ms", ms.round() as u64)
     }
+}
+
+/// A progress bar's value in [0, 1] with three decimals (`0.250`).
+pub fn fraction_value(fraction: f64) -> String {
+    let thousandths = if fraction.is_finite() {
+        (fraction.clamp(0.0, 1.0) * 1000.0).round() as u64
+    } else {
+        0
+    };
+    format!("{}.{:03}", thousandths / 1000, thousandths % 1000)
 }
 
 /// The progress line under the bar: states, depth in steps, what is queued, and the rate.

@@ -7,9 +7,9 @@
 use exactly_once_core::check::{Bounds, Explorer, MessageHandler, Progress, Status, Variant};
 use exactly_once_core::scenario::CheckBounds;
 use exactly_once_web::checker::{
-    holds_sentence, parse_constant, parse_count, parse_model_states, progress_fraction,
-    progress_line, states_per_second, thousands, BoundsText, Tick, FIELD_MAX_CHAOS_FIRES,
-    FIELD_MAX_STATES, FIELD_MAX_STEPS,
+    duration, fraction_value, holds_sentence, parse_constant, parse_count, parse_model_states,
+    progress_fraction, progress_line, states_per_second, thousands, BoundsText, Tick,
+    FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES, FIELD_MAX_STEPS,
 };
 use wasm_bindgen_test::*;
 
@@ -23,6 +23,13 @@ fn numbers_are_worded_for_people() {
     assert_eq!(thousands(1_062_474), "1,062,474");
     assert_eq!(states_per_second(44, 0.0), None);
     assert_eq!(states_per_second(1_000, 500.0), Some(2_000));
+    assert_eq!(duration(56.4), "56 ms");
+    assert_eq!(duration(1_234.0), "1.23 s");
+    assert_eq!(duration(59_996.0), "60.00 s");
+    assert_eq!(duration(f64::NAN), "0 ms");
+    assert_eq!(fraction_value(0.25), "0.250");
+    assert_eq!(fraction_value(1.0), "1.000");
+    assert_eq!(fraction_value(-3.0), "0.000");
     let tick = Tick {
         progress: Progress {
             distinct_states: 12_345,

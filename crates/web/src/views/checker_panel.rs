@@ -255,7 +255,7 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
             );
             html! {
                 <div class="check-running" data-testid="check-running">
-                    <progress max="1" value={format!("{fraction:.3}")} aria-label="search progress"></progress>
+                    <progress max="1" value={crate::checker::fraction_value(fraction)} aria-label="search progress"></progress>
                     <p class="check-progress" data-testid="check-progress" aria-live="polite">{ progress_line(tick) }</p>
                     <button type="button" onclick={oncancel} data-testid="check-cancel">{ "Cancel" }</button>
                 </div>

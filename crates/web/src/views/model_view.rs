@@ -258,7 +258,7 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
                 progress_fraction(&tick.progress, *max_states, Bounds::default().max_depth);
             html! {
                 <div class="check-running" data-testid="model-running">
-                    <progress max="1" value={format!("{fraction:.3}")} aria-label="model checking progress"></progress>
+                    <progress max="1" value={crate::checker::fraction_value(fraction)} aria-label="model checking progress"></progress>
                     <p class="check-progress" aria-live="polite">{ progress_line(tick) }</p>
                     <button type="button" onclick={oncancel} data-testid="model-cancel">{ "Cancel" }</button>
                 </div>
