@@ -61,6 +61,10 @@ const CHECKS: &[(&str, Check)] = &[
         checker::model_view,
     ),
     (
+        "checker_long_search_in_the_worker_page_responsive_cancel_reports",
+        checker::long_scenario_check_keeps_the_page_responsive,
+    ),
+    (
         "checker_worker_that_cannot_load_says_so",
         checker::worker_that_cannot_load,
     ),

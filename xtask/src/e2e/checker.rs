@@ -373,3 +373,77 @@ pub fn worker_that_cannot_load(ctx: &Ctx) -> Result<(), String> {
     ctx.screenshot("checker-worker-missing")?;
     Ok(())
 }
+
+/// A long scenario search (the soak workload: a huge state space) runs in the worker while the
+/// player steps and plays; Cancel stops it and the panel reports the states it saw.
+pub fn long_scenario_check_keeps_the_page_responsive(ctx: &Ctx) -> Result<(), String> {
+    ctx.open("?soak=40")?;
+    ctx.session
+        .wait_for("the soak's run", READY, Duration::from_secs(60))?;
+    ctx.click("tab-check")?;
+    ctx.js(RECORD_FRAMES)?;
+    ctx.click("check-run")?;
+    ctx.session.wait_for(
+        "the search's progress",
+        "var p = document.querySelector('[data-testid=check-progress]'); return p !== null && p.textContent.indexOf('0 states') !== 0;",
+        Duration::from_secs(30),
+    )?;
+    // Frames while the worker searches and the page only shows its progress (playing the soak
+    // costs frames of its own, measured by the soak's check).
+    std::thread::sleep(Duration::from_millis(1000));
+    let frames = ctx.js(FRAME_STATS)?;
+    let worst = frames[2].as_f64().unwrap_or(f64::MAX);
+    println!(
+        "bench: scenario checking in the worker: {} frames in {:.1} s, longest frame gap {worst:.0} ms (gaps over 50 ms: {}); {}",
+        frames[0],
+        frames[1].as_f64().unwrap_or(0.0),
+        frames[4].as_str().unwrap_or(""),
+        text(ctx, "[data-testid=check-progress]")?
+    );
+    if worst > 250.0 {
+        return Err(format!(
+            "the page froze for {worst:.0} ms while the worker checked the scenario"
+        ));
+    }
+    key(ctx, "Home")?;
+    for _ in 0..3 {
+        key(ctx, "ArrowRight")?;
+    }
+    let (stepped, _) = ctx.cursor()?;
+    if stepped != 2 {
+        return Err(format!(
+            "during the search, Home and three steps put the playhead on {stepped}, not 2"
+        ));
+    }
+    ctx.click("play")?;
+    std::thread::sleep(Duration::from_millis(1500));
+    ctx.click("play")?;
+    let (played, _) = ctx.cursor()?;
+    if played <= stepped {
+        return Err(format!(
+            "during the search, playing did not move the playhead ({stepped} -> {played})"
+        ));
+    }
+    let running =
+        ctx.js("return document.querySelector('[data-testid=check-running]') !== null;")?;
+    if running != json!(true) {
+        return Err(format!(
+            "the search ended too soon to show the page stays responsive: {}",
+            text(ctx, "[data-testid=checker]")?
+        ));
+    }
+    screenshots(ctx, "checker-running", "[data-testid=check-running]")?;
+    ctx.click("check-cancel")?;
+    ctx.session.wait_for(
+        "the cancelled search's report",
+        "var r = document.querySelector('[data-testid=check-summary]'); return r !== null && r.dataset.status === 'cancelled';",
+        Duration::from_secs(20),
+    )?;
+    let seen: u64 = attr(ctx, "[data-testid=check-summary]", "data-distinct")?
+        .parse()
+        .unwrap_or(0);
+    if seen == 0 {
+        return Err("a cancelled search reports no states".into());
+    }
+    ctx.assert_no_errors()
+}
