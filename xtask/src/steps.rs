@@ -243,6 +243,8 @@ pub fn test_all() -> Result<(), String> {
             "exactly-once-core",
             "-p",
             "exactly-once-web",
+            "-p",
+            "exactly-once-worker",
             "--all-targets",
             "--target",
             WASM,
