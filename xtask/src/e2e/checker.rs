@@ -315,7 +315,7 @@ pub fn model_view(ctx: &Ctx) -> Result<(), String> {
     let frames = ctx.js(FRAME_STATS)?;
     let worst = frames[2].as_f64().unwrap_or(f64::MAX);
     println!(
-        "bench: model checking in the page: {} frames in {:.1} s, longest frame gap {worst:.0} ms, {} gaps over 50 ms; {}",
+        "bench: model checking in the worker: {} frames in {:.1} s, longest frame gap {worst:.0} ms, {} gaps over 50 ms; {}",
         frames[0],
         frames[1].as_f64().unwrap_or(0.0),
         frames[3],
