@@ -6,7 +6,8 @@ use crate::tools::{self, run};
 use crate::webdriver::Driver;
 use std::time::Duration;
 
-/// Native benchmarks (`cargo bench`), then the release build's `?bench` mode in headless Chromium.
+/// Native benchmarks (`cargo bench`), then the release build's `?bench` mode in headless Chromium
+/// (the soak on the page's thread, the reference-model checker in the checker's web worker).
 pub fn bench() -> Result<(), String> {
     let tools = tools::ensure_all(true)?;
     run(
@@ -41,8 +42,12 @@ pub fn bench() -> Result<(), String> {
         soak["seconds"].as_f64().unwrap_or(0.0),
         soak["handler_steps_per_second"].as_f64().unwrap_or(0.0)
     );
+    if let Some(error) = checker["error"].as_str() {
+        return Err(format!("the browser checker benchmark failed: {error}"));
+    }
     println!(
-        "browser checker: {}: {} distinct states, depth {}, {:.3} s: {:.0} distinct states per second, {} bytes per distinct state",
+        "browser checker ({}): {}: {} distinct states, depth {}, {:.3} s: {:.0} distinct states per second, {} bytes per distinct state",
+        checker["where"].as_str().unwrap_or("?"),
         checker["model"],
         checker["distinct_states"],
         checker["depth"],

@@ -65,6 +65,14 @@ const CHECKS: &[(&str, Check)] = &[
         checker::model_view,
     ),
     (
+        "checker_long_search_in_the_worker_page_responsive_cancel_reports",
+        checker::long_scenario_check_keeps_the_page_responsive,
+    ),
+    (
+        "checker_worker_that_cannot_load_says_so",
+        checker::worker_that_cannot_load,
+    ),
+    (
         "bench_soak_of_10000_commands_never_freezes_the_page",
         bench_soak,
     ),
@@ -599,9 +607,12 @@ pub fn run(dist: &Path, chromium: &Path, chromedriver: &Path) -> Result<(usize, 
     let server = StaticServer::start(dist, PUBLIC_URL)?;
     let driver = Driver::start(chromedriver)?;
     let (mut passed, mut failed) = (0, 0);
-    // EOP_E2E_FILTER=word runs only the checks whose name contains it (while working on them).
-    let filter = std::env::var("EOP_E2E_FILTER").unwrap_or_default();
-    for (name, check) in CHECKS.iter().filter(|(n, _)| n.contains(filter.as_str())) {
+    // `EOP_E2E_ONLY=part` runs the checks whose name contains `part` (while working on them).
+    let only = std::env::var("EOP_E2E_ONLY").unwrap_or_default();
+    for (name, check) in CHECKS
+        .iter()
+        .filter(|(name, _)| name.contains(only.as_str()))
+    {
         // A fresh browser per check: no state (storage, history) leaks between checks.
         let session = driver.session(chromium, 1366, 768)?;
         let ctx = Ctx {

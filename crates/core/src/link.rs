@@ -249,8 +249,11 @@ fn decode_v1(data: &str) -> Result<SharedMoment, LinkError> {
             miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
             status => LinkError::Corrupt(format!("{status:?}")),
         })?;
+    // Through `&str`, as presets and scenario files are read: one instantiation of every serde
+    // impl, not a second one for byte slices (tens of kilobytes of page bundle).
+    let json = std::str::from_utf8(&json).map_err(|e| LinkError::NotAScenario(e.to_string()))?;
     let moment: SharedMoment =
-        serde_json::from_slice(&json).map_err(|e| LinkError::NotAScenario(e.to_string()))?;
+        serde_json::from_str(json).map_err(|e| LinkError::NotAScenario(e.to_string()))?;
     if moment.scenario.format != 1 {
         return Err(LinkError::NotAScenario(format!(
             "scenario format {} inside a v1 link",

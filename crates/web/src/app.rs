@@ -171,6 +171,7 @@ pub fn App() -> Html {
                 if s.chapter.as_ref().is_none_or(|c| !c.follows(&s.scenario))
                     && s.run.is_some()
                     && !s.playing
+                    && s.model_trace.is_none()
                     && crate::share::shareable(&s.scenario)
                 {
                     let fragment =
@@ -289,9 +290,10 @@ pub fn App() -> Html {
     }
 
     let s = &*state;
-    let stage = match s.view {
-        View::Topology => topology::topology(s, &d),
-        View::Sequence => sequence::sequence(s, &d),
+    let stage = match (&s.model_trace, s.view) {
+        (Some((trace, _)), _) => crate::views::model_stage::stage(s, trace, &d),
+        (None, View::Topology) => topology::topology(s, &d),
+        (None, View::Sequence) => sequence::sequence(s, &d),
     };
     if s.display.embed {
         return crate::views::presenter::embed(s, &d, stage);
@@ -321,9 +323,14 @@ pub fn App() -> Html {
                 script_text={s.script_text.clone()} script_errors={s.script_errors.clone()} preset_id={s.preset_id.clone()} dispatch={d.clone()} />
         },
     };
+    let model_now = s
+        .model_trace
+        .as_ref()
+        .map(|(trace, _)| crate::views::model_stage::now_line(s, trace));
     let now_line = s
         .run
         .as_ref()
+        .filter(|_| model_now.is_none())
         .and_then(|r| r.events.get(s.cursor as usize))
         .map(|e| {
             let chaos = crate::model::chaos_label(&e.kind).is_some();
@@ -364,6 +371,7 @@ pub fn App() -> Html {
                         if s.manual.is_some() {
                             <span class="manual-badge" title="You pick every step (Manual tab)">{ "MANUAL" }</span>
                         }
+                        { for model_now }
                         { for now_line }
                     </div>
                     <div class="stage-body">{ stage }</div>
@@ -384,7 +392,7 @@ pub fn App() -> Html {
                     <div class="side-body">
                         { side }
                         <crate::views::checker_panel::CheckerPanel scenario={s.scenario.clone()} dispatch={d.clone()} visible={s.tab == Tab::Check} />
-                        <crate::views::model_view::ModelView visible={s.tab == Tab::Model} />
+                        <crate::views::model_view::ModelView visible={s.tab == Tab::Model} dispatch={d.clone()} />
                     </div>
                 </aside>
             </div>

@@ -1,9 +1,11 @@
-//! The page's benchmark mode (`?bench`): runs the core's soak workload and the exhaustive checker
-//! on the reference model inside the release build, in this browser, and writes the figures as
-//! JSON into `<pre id="bench-result">` (read by `cargo xtask bench`). It measures; it decides
-//! nothing, and it renders no playground.
+//! The page's benchmark mode (`?bench`): runs the core's soak workload on the page's thread and
+//! the exhaustive checker on the reference model in the checker's web worker (as the Model tab
+//! does), inside the release build, in this browser, and writes the figures as JSON into
+//! `<pre id="bench-result">` (read by `cargo xtask bench`). It measures; it decides nothing, and
+//! it renders no playground.
 
-use exactly_once_core::check::{Bounds, Explorer, MessageHandler, Variant};
+use crate::worker_client::CheckWorker;
+use exactly_once_core::check::wire::{Job, Update};
 use exactly_once_core::sim::Progress;
 use exactly_once_core::{workloads, Simulator};
 use serde_json::json;
@@ -47,32 +49,89 @@ fn soak() -> serde_json::Value {
     })
 }
 
-fn checker() -> serde_json::Value {
-    let model = match MessageHandler::new(Variant::Final, 4, 4) {
-        Ok(m) => m,
-        Err(e) => return json!({ "error": format!("{e:?}") }),
+/// The final spec at MaxFailures = 4, NoMessages = 4 (TLC: 1,062,474 distinct states), run to
+/// its end in the worker; the time is the worker's own, from its job's start to its report.
+async fn checker() -> serde_json::Value {
+    let job = Job::Model {
+        variant: "final".into(),
+        max_failures: 4,
+        messages: 4,
+        max_states: 20_000_000,
     };
-    let mut explorer = match Explorer::new(model, Bounds::default()) {
-        Ok(x) => x,
-        Err(e) => return json!({ "error": format!("{e:?}") }),
-    };
+    let (sender, receiver) = futures_channel();
     let started = now_ms();
-    let report = explorer.run_to_end();
-    let seconds = (now_ms() - started) / 1000.0;
-    json!({
-        "model": "MessageHandler_final MaxFailures=4 NoMessages=4",
-        "distinct_states": report.distinct_states,
-        "generated_states": report.generated_states,
-        "depth": report.depth,
-        "seconds": seconds,
-        "distinct_states_per_second": report.distinct_states as f64 / seconds.max(1e-9),
-        "bytes_per_distinct_state": report.bytes_per_state(),
-    })
+    let worker = CheckWorker::start(&job, move |update| {
+        if !matches!(update, Update::Progress { .. }) {
+            sender(update);
+        }
+    });
+    let worker = match worker {
+        Ok(w) => w,
+        Err(e) => return json!({ "error": e }),
+    };
+    let update = receiver.await;
+    let wall_seconds = (now_ms() - started) / 1000.0;
+    drop(worker);
+    match update {
+        Some(Update::ModelDone { report, elapsed_us }) => {
+            let seconds = elapsed_us as f64 / 1e6;
+            json!({
+                "model": "MessageHandler_final MaxFailures=4 NoMessages=4",
+                "where": "checker web worker",
+                "distinct_states": report.distinct_states,
+                "generated_states": report.generated_states,
+                "depth": report.depth,
+                "status": report.status.as_str(),
+                "seconds": seconds,
+                "seconds_with_worker_start": wall_seconds,
+                "distinct_states_per_second": report.distinct_states as f64 / seconds.max(1e-9),
+                "bytes_per_distinct_state": report.bytes_per_state,
+            })
+        }
+        Some(Update::Failed(message)) => json!({ "error": message }),
+        _ => json!({ "error": "the worker ended without a model report" }),
+    }
+}
+
+/// A one-shot channel: the sender stores the first value and wakes the receiver.
+fn futures_channel() -> (
+    impl Fn(Update) + 'static,
+    impl std::future::Future<Output = Option<Update>>,
+) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let slot: Rc<RefCell<Option<Update>>> = Rc::default();
+    let sender = {
+        let slot = slot.clone();
+        move |update: Update| {
+            let mut slot = slot.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(update);
+            }
+        }
+    };
+    let receiver = async move {
+        // The worker's messages arrive between tasks: look every few milliseconds.
+        loop {
+            if let Some(update) = slot.borrow_mut().take() {
+                return Some(update);
+            }
+            gloo_timers::future::TimeoutFuture::new(5).await;
+        }
+    };
+    (sender, receiver)
 }
 
 /// Runs both measurements and writes the result into the page.
 pub fn run() {
-    let result = json!({ "soak": soak(), "checker": checker() });
+    wasm_bindgen_futures::spawn_local(async {
+        let soak = soak();
+        let checker = checker().await;
+        write(&json!({ "soak": soak, "checker": checker }));
+    });
+}
+
+fn write(result: &serde_json::Value) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

@@ -1,109 +1,63 @@
-//! The exhaustive checker as the page runs it: a slice driver that keeps the page responsive,
-//! the bounds form's parsing, and the sentences and numbers the checker panels show.
+//! The exhaustive checker as the page runs it: in a web worker ([`crate::worker_client`]), one
+//! search at a time per panel ([`Flight`]), the bounds form's parsing, and the sentences and
+//! numbers the checker panels show.
 //!
 //! The core decides everything (which states exist, which invariants break, what "holds within
-//! the bounds" means); this module only schedules the core's budgeted `run` between browser
-//! frames and words its results. Pure functions are tested in `tests/checker.rs`.
+//! the bounds" means) and runs in the worker; this module only starts and stops searches and words
+//! their results. Pure functions are tested in `tests/checker.rs`.
 
-use exactly_once_core::check::{
-    Counterexample, Explorer, HandlerState, HandlerVars, MessageHandler, Model, Progress,
-    ScenarioChecker, Status, Step,
-};
+use crate::worker_client::CheckWorker;
+use exactly_once_core::check::wire::{Job, Update};
+use exactly_once_core::check::{Progress, Status};
 use exactly_once_core::scenario::CheckBounds;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// Wall time one slice of checking may take before the page gets the thread back: well under a
-/// frame, so that Cancel, scrolling and the player stay responsive while the search runs.
-pub const SLICE_MS: f64 = 12.0;
-
-/// States in the first slice: small, because a scenario state can cost a millisecond to expand.
-pub const FIRST_BUDGET: u64 = 16;
-
-/// Budgets stay within these (the core counts a budget in expanded states).
-pub const MIN_BUDGET: u64 = 1;
-pub const MAX_BUDGET: u64 = 1 << 20;
-
-/// Anything the core can explore in budgeted slices.
-pub trait Sliced {
-    /// Expands up to `budget` states; says where the search stands.
-    fn run_slice(&mut self, budget: u64) -> Progress;
-    fn cancel(&mut self);
-    fn progress(&self) -> Progress;
-}
-
-impl Sliced for ScenarioChecker {
-    fn run_slice(&mut self, budget: u64) -> Progress {
-        self.run(budget)
-    }
-    fn cancel(&mut self) {
-        ScenarioChecker::cancel(self);
-    }
-    fn progress(&self) -> Progress {
-        ScenarioChecker::progress(self)
-    }
-}
-
-impl<M: Model> Sliced for Explorer<M> {
-    fn run_slice(&mut self, budget: u64) -> Progress {
-        self.run(budget)
-    }
-    fn cancel(&mut self) {
-        Explorer::cancel(self);
-    }
-    fn progress(&self) -> Progress {
-        Explorer::progress(self)
-    }
-}
-
-/// The budget of the next slice so that it takes about `target_ms`: proportional to the last
-/// slice's speed, but at most 4x up or down at once (the first levels of a search are much
-/// cheaper or dearer than the later ones, and one odd slice must not make the next one freeze).
-pub fn next_budget(budget: u64, elapsed_ms: f64, target_ms: f64) -> u64 {
-    let budget = budget.clamp(MIN_BUDGET, MAX_BUDGET);
-    let wanted = if elapsed_ms.is_finite() && elapsed_ms > 0.05 {
-        (budget as f64 * target_ms / elapsed_ms) as u64
-    } else {
-        budget.saturating_mul(4)
-    };
-    wanted
-        .clamp((budget / 4).max(MIN_BUDGET), budget.saturating_mul(4))
-        .clamp(MIN_BUDGET, MAX_BUDGET)
-}
-
-/// Shared between a running search and its Cancel button.
-#[derive(Clone, Default, Debug)]
-pub struct CancelToken(Rc<Cell<bool>>);
-
-impl CancelToken {
-    pub fn cancel(&self) {
-        self.0.set(true);
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.0.get()
-    }
-}
-
-/// The search in flight: its token, and a serial number so that a search the user replaced (or
+/// The search in flight: its worker, and a serial number so that a search the user replaced (or
 /// whose input changed) never writes its result over a newer one.
 #[derive(Default)]
 pub struct Flight {
     serial: u32,
-    token: CancelToken,
+    worker: Option<CheckWorker>,
 }
 
 impl Flight {
-    /// Cancels the search in flight (if any) and starts a new one: its token and serial.
-    pub fn start(&mut self) -> (CancelToken, u32) {
-        self.stop();
-        self.token = CancelToken::default();
-        (self.token.clone(), self.serial)
+    /// Stops the search in flight (if any) and starts `job` in a fresh worker; `on_update` gets
+    /// the new search's updates only (a replaced search's late messages are dropped).
+    pub fn start(
+        flight: &Rc<RefCell<Flight>>,
+        job: &Job,
+        on_update: impl Fn(Update) + 'static,
+    ) -> Result<(), String> {
+        let serial = {
+            let mut f = flight.borrow_mut();
+            f.stop();
+            f.serial
+        };
+        let weak = Rc::downgrade(flight);
+        let worker = CheckWorker::start(job, move |update| {
+            let Some(flight) = weak.upgrade() else {
+                return;
+            };
+            if !flight.borrow().is_current(serial) {
+                return;
+            }
+            if !matches!(update, Update::Progress { .. }) {
+                // Done or failed: the worker's memory (fingerprints, frontier) goes back now.
+                flight.borrow().terminate();
+            }
+            on_update(update);
+        })?;
+        flight.borrow_mut().worker = Some(worker);
+        Ok(())
     }
 
-    /// Cancels the search in flight; whatever it still reports is stale.
+    /// Stops the search in flight; whatever it still reports is stale.
     pub fn stop(&mut self) {
-        self.token.cancel();
+        if let Some(worker) = self.worker.take() {
+            worker.terminate();
+        }
         self.serial += 1;
     }
 
@@ -112,9 +66,18 @@ impl Flight {
         self.serial == serial
     }
 
-    /// Cancels without invalidating (leaving the page: nobody reads the result any more).
+    /// Asks the search to stop at its next slice and report what it saw (the Cancel button).
     pub fn cancel(&self) {
-        self.token.cancel();
+        if let Some(worker) = &self.worker {
+            worker.cancel();
+        }
+    }
+
+    /// Ends the worker at once (leaving the page: nobody reads the result any more).
+    pub fn terminate(&self) {
+        if let Some(worker) = &self.worker {
+            worker.terminate();
+        }
     }
 }
 
@@ -125,44 +88,28 @@ pub struct Tick {
     pub elapsed_ms: f64,
 }
 
-/// Milliseconds from the page's clock (monotonic where the browser has `performance`).
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-/// Runs `job` to its end in slices of about [`SLICE_MS`], yielding to the browser between them
-/// and reporting each slice to `on_progress`. A cancelled token cancels the job at the next
-/// slice boundary (the core then reports what it saw so far). Returns the last tick.
-pub async fn drive<J: Sliced>(
-    job: &mut J,
-    cancel: &CancelToken,
-    mut on_progress: impl FnMut(Tick),
-) -> Tick {
-    let start = now_ms();
-    let mut budget = FIRST_BUDGET;
-    loop {
-        if cancel.is_cancelled() {
-            job.cancel();
-            return Tick {
-                progress: job.progress(),
-                elapsed_ms: now_ms() - start,
-            };
-        }
-        let slice_start = now_ms();
-        let progress = job.run_slice(budget);
-        let slice_end = now_ms();
-        let tick = Tick {
+impl Tick {
+    /// The worker's progress message as a tick.
+    pub fn from_worker(progress: Progress, elapsed_us: u64) -> Tick {
+        Tick {
             progress,
-            elapsed_ms: slice_end - start,
-        };
-        if progress.status.is_finished() {
-            return tick;
+            elapsed_ms: elapsed_us as f64 / 1000.0,
         }
-        on_progress(tick);
-        budget = next_budget(budget, slice_end - slice_start, SLICE_MS);
-        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+
+    /// Before the worker's first report.
+    pub fn starting() -> Tick {
+        Tick {
+            progress: Progress {
+                distinct_states: 0,
+                generated_states: 0,
+                depth: 0,
+                queued_states: 0,
+                violated_invariants: 0,
+                status: Status::Running,
+            },
+            elapsed_ms: 0.0,
+        }
     }
 }
 
@@ -187,11 +134,28 @@ pub fn states_per_second(states: u64, elapsed_ms: f64) -> Option<u64> {
 
 /// `1.234 s` or `56 ms`.
 pub fn duration(elapsed_ms: f64) -> String {
-    if elapsed_ms >= 1000.0 {
-        format!("{:.2} s", elapsed_ms / 1000.0)
+    // Integer arithmetic: no float formatting machinery in the page's bundle.
+    let ms = if elapsed_ms.is_finite() {
+        elapsed_ms.max(0.0)
     } else {
-        format!("{:.0} ms", elapsed_ms.max(0.0))
+        0.0
+    };
+    if ms >= 1000.0 {
+        let hundredths = (ms / 10.0).round() as u64;
+        format!("{}.{:02} s", hundredths / 100, hundredths % 100)
+    } else {
+        format!("{} ms", ms.round() as u64)
     }
+}
+
+/// A progress bar's value in [0, 1] with three decimals (`0.250`).
+pub fn fraction_value(fraction: f64) -> String {
+    let thousandths = if fraction.is_finite() {
+        (fraction.clamp(0.0, 1.0) * 1000.0).round() as u64
+    } else {
+        0
+    };
+    format!("{}.{:03}", thousandths / 1000, thousandths % 1000)
 }
 
 /// The progress line under the bar: states, depth in steps, what is queued, and the rate.
@@ -352,81 +316,6 @@ pub fn parse_model_states(text: &str) -> Result<u64, String> {
             thousands(MODEL_MAX_STATES_CEILING)
         ))
     }
-}
-
-/// One state of a reference-model counterexample: the step that led to it and its variables.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModelStep {
-    pub step: String,
-    pub vars: HandlerVars,
-}
-
-/// A counterexample of the reference model in TLA+ terms, initial state first.
-pub fn model_trace(
-    model: &MessageHandler,
-    trace: &Counterexample<HandlerState, Step>,
-) -> Vec<ModelStep> {
-    let mut out = Vec::with_capacity(trace.states.len());
-    if let Some(first) = trace.states.first() {
-        out.push(ModelStep {
-            step: "Init".to_string(),
-            vars: model.decode(first),
-        });
-    }
-    for (pair, choice) in trace.states.windows(2).zip(&trace.choices) {
-        out.push(ModelStep {
-            step: model.describe_step(&pair[0], *choice),
-            vars: model.decode(&pair[1]),
-        });
-    }
-    out
-}
-
-/// The variables of a state as the spec names them, each with its value in TLA+ notation.
-pub fn var_rows(v: &HandlerVars) -> Vec<(&'static str, String)> {
-    let ids = |ids: &[u32]| {
-        let list: Vec<String> = ids.iter().map(u32::to_string).collect();
-        format!("{{{}}}", list.join(", "))
-    };
-    let records = |records: &[(u32, u32)]| {
-        let list: Vec<String> = records
-            .iter()
-            .map(|(id, tx)| format!("[id |-> {id}, txId |-> {tx}]"))
-            .collect();
-        format!("{{{}}}", list.join(", "))
-    };
-    let failures = if v.failures.len() == 1 {
-        v.failures[0].to_string()
-    } else {
-        let list: Vec<String> = v.failures.iter().map(u32::to_string).collect();
-        format!("<<{}>>", list.join(", "))
-    };
-    let or_default =
-        |value: Option<u32>| value.map_or("defaultInitValue".to_string(), |x| x.to_string());
-    vec![
-        ("pc", format!("\"{}\"", v.pc)),
-        ("queueIn", ids(&v.queue_in)),
-        ("queueOut", records(&v.queue_out)),
-        ("db", records(&v.db)),
-        ("processed", ids(&v.processed)),
-        ("failures", failures),
-        ("txCounter", v.tx_counter.to_string()),
-        ("msg", or_default(v.msg)),
-        ("txId", or_default(v.tx_id)),
-    ]
-}
-
-/// The variables whose value differs between two consecutive states (none for the first).
-pub fn changed_vars(prev: Option<&HandlerVars>, cur: &HandlerVars) -> Vec<&'static str> {
-    let Some(prev) = prev else {
-        return Vec::new();
-    };
-    var_rows(prev)
-        .into_iter()
-        .zip(var_rows(cur))
-        .filter(|(a, b)| a.1 != b.1)
-        .map(|(a, _)| a.0)
-        .collect()
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod state;
 pub mod verdict;
 pub mod views;
 pub mod whatif;
+pub mod worker_client;
 
 /// Installs the panic overlay and mounts the app on `<body>`.
 pub fn start() {

@@ -4,6 +4,7 @@
 
 use crate::compute::Computed;
 use crate::settings;
+use exactly_once_core::check::wire::ModelTrace;
 use exactly_once_core::ids::{MsgId, OrderId};
 use exactly_once_core::invariants::InvariantName;
 use exactly_once_core::scenario::{ChaosRule, Endpoint, Scenario, ScenarioError};
@@ -163,6 +164,12 @@ pub enum UiAction {
         generation: u32,
         errors: Vec<ScenarioError>,
     },
+    /// A reference-model counterexample (Model tab) takes over the player: the playhead steps
+    /// through its states, the stage shows the spec's variables and the verdict panel its
+    /// invariants, until [`UiAction::CloseModelTrace`] or the scenario's next run.
+    LoadModelTrace(Rc<ModelTrace>),
+    /// Back to the scenario's run, at the moment it was left.
+    CloseModelTrace,
     /// Opens a shared moment (a link, a saved or imported scenario): its scenario, moment, view
     /// and selection replace the page's, and `notice` (a bad link's banner) is shown.
     OpenMoment {
@@ -220,6 +227,9 @@ pub struct UiState {
     /// The open chapter, if any, and the chapters visited and fixed (`chapter_state`).
     pub chapter: Option<Rc<crate::chapter_state::ChapterState>>,
     pub chapter_progress: Rc<crate::chapter_state::Progress>,
+    /// The reference-model counterexample in the player (the playhead indexes its states), and
+    /// where the scenario's playhead was when it was loaded.
+    pub model_trace: Option<(Rc<ModelTrace>, u32)>,
 }
 
 impl PartialEq for UiState {
@@ -288,6 +298,7 @@ impl UiState {
             display: Default::default(),
             chapter: None,
             chapter_progress: Rc::default(),
+            model_trace: None,
         }
     }
 
@@ -319,8 +330,11 @@ impl UiState {
         s
     }
 
-    /// Events in the run (0 while computing).
+    /// Events in the run (0 while computing), or states of the model trace in the player.
     pub fn len(&self) -> u32 {
+        if let Some((trace, _)) = &self.model_trace {
+            return trace.states.len() as u32;
+        }
         self.run.as_ref().map_or(0, |r| r.len())
     }
 
@@ -356,6 +370,9 @@ impl UiState {
     /// Keeps the cached world in step with the cursor: a few steps forward in place while
     /// playing, a replay from the nearest checkpoint for a jump.
     fn refresh_world(&mut self) {
+        if self.model_trace.is_some() {
+            return;
+        }
         let Some(run) = &self.run else {
             *self.world.borrow_mut() = WorldCache::default();
             return;
@@ -380,6 +397,9 @@ impl UiState {
 
     /// How much of a playback unit an event takes: clock ticks go by quickly.
     fn weight(&self, event: u32) -> f64 {
+        if self.model_trace.is_some() {
+            return 1.0;
+        }
         match self
             .run
             .as_ref()
@@ -490,7 +510,7 @@ impl Reducible for UiState {
         let mut s = (*self).clone();
         match action {
             UiAction::Play => {
-                if s.run.is_none() || s.playing {
+                if (s.run.is_none() && s.model_trace.is_none()) || s.playing {
                     return self;
                 }
                 if s.at_end() {
@@ -538,6 +558,17 @@ impl Reducible for UiState {
                 s.playing = false;
                 let last = s.len().saturating_sub(1);
                 s.set_cursor(last, 1.0);
+            }
+            UiAction::JumpToViolation(_) if s.model_trace.is_some() => {
+                let at = s
+                    .model_trace
+                    .as_ref()
+                    .and_then(|(t, _)| t.first_any_violation());
+                let Some(at) = at else {
+                    return self;
+                };
+                s.playing = false;
+                s.set_cursor(at as u32, 1.0);
             }
             UiAction::JumpToViolation(which) => {
                 let Some((event, messages)) = s.first_violation(which) else {
@@ -721,6 +752,9 @@ impl Reducible for UiState {
                 return Rc::new(opened);
             }
             UiAction::EnterManual => {
+                if s.model_trace.is_some() {
+                    return self;
+                }
                 let Some(run) = &s.run else {
                     return self;
                 };
@@ -766,7 +800,29 @@ impl Reducible for UiState {
                 s.manual = Some(Rc::new(p));
                 s.start_run(Moment::End);
             }
+            UiAction::LoadModelTrace(trace) => {
+                let at = trace.states.len().saturating_sub(1) as u32;
+                let back = s.model_trace.take().map_or(s.cursor, |(_, back)| back);
+                s.notice = Some(Rc::new(format!(
+                    "Playing the reference model's shortest counterexample to {} ({} states; {}). The playhead is on the state that breaks it; step back and forth, or go back to the scenario.",
+                    trace.invariant,
+                    trace.states.len(),
+                    trace.title
+                )));
+                s.model_trace = Some((trace, back));
+                s.playing = false;
+                s.set_cursor(at, 1.0);
+            }
+            UiAction::CloseModelTrace => {
+                let Some((_, back)) = s.model_trace.take() else {
+                    return self;
+                };
+                s.playing = false;
+                s.notice = None;
+                s.set_cursor(back, 1.0);
+            }
             UiAction::LoadPath { path, at, note } => {
+                s.model_trace = None;
                 s.manual = Some(path);
                 s.notice = Some(Rc::new(note));
                 s.start_run(Moment::Event(at));
@@ -810,6 +866,10 @@ impl Reducible for UiState {
                 }
                 let len = run.len();
                 let moment = s.keep_moment.take();
+                // The scenario's new run takes the player back from a model trace.
+                if s.model_trace.take().is_some() {
+                    s.notice = None;
+                }
                 s.run = Some(run.clone());
                 s.computing = None;
                 s.world = Rc::default();
@@ -1020,6 +1080,49 @@ mod tests {
         let s = ready(s.reduce(UiAction::LeaveManual));
         assert!(s.manual.is_none());
         assert!(!s.run.as_ref().expect("run").manual);
+    }
+
+    /// The Model tab's counterexample plays in the player: the playhead steps through its
+    /// states, J jumps to the broken state, and closing it returns to the scenario's moment.
+    #[test]
+    fn a_model_trace_takes_over_the_player_and_gives_it_back() {
+        use exactly_once_core::check::{Bounds, Explorer, MessageHandler, Variant};
+        let model = MessageHandler::new(Variant::SendThenUpdate, 1, 1).expect("model");
+        let mut x = Explorer::new(model.clone(), Bounds::default()).expect("explorer");
+        let trace = model
+            .summary(&x.run_to_end())
+            .invariants
+            .into_iter()
+            .find_map(|v| v.counterexample)
+            .expect("a counterexample");
+        let s = ready(Rc::new(UiState::default())).reduce(UiAction::Seek(7));
+        let s = s.reduce(UiAction::LoadModelTrace(Rc::new(trace)));
+        assert_eq!(s.len(), 10);
+        assert_eq!(s.cursor, 9, "the playhead is on the broken state");
+        assert!(s.notice.is_some());
+        let s = s.reduce(UiAction::SeekStart).reduce(UiAction::StepForward);
+        assert_eq!(s.cursor, 0);
+        let s = s.reduce(UiAction::StepForward);
+        assert_eq!(s.cursor, 1);
+        let mut s = s.reduce(UiAction::Play);
+        let mut t = 0.0;
+        while s.playing && t < 10_000.0 {
+            t += 16.0;
+            s = s.reduce(UiAction::Frame(t));
+        }
+        assert_eq!(s.cursor, 9, "playing reaches the last state and stops");
+        let s = s
+            .reduce(UiAction::SeekStart)
+            .reduce(UiAction::JumpToViolation(None));
+        assert_eq!(s.cursor, 9);
+        // Manual mode is about the scenario: not while a model trace plays.
+        let same = s.clone().reduce(UiAction::EnterManual);
+        assert!(Rc::ptr_eq(&s, &same));
+        let s = s.reduce(UiAction::CloseModelTrace);
+        assert!(s.model_trace.is_none());
+        assert_eq!(s.cursor, 7);
+        assert_eq!(s.len(), s.run.as_ref().expect("run").len());
+        assert!(s.world_ref().is_some());
     }
 
     #[test]

@@ -1,114 +1,19 @@
-//! The page's side of the exhaustive checker, in a real browser: the slice driver (it yields,
-//! reports progress, honours Cancel and reaches the core's counts), the bounds form, and the
-//! sentences and numbers the panels show.
+//! The page's side of the exhaustive checker, in a real browser: the sentences and numbers the
+//! panels show, the bounds form, and the core's reference-model traces as the player gets them
+//! (computed here with the core, as the worker computes them). The worker's slice driver is
+//! tested natively in `crates/worker`; the worker itself end to end (`xtask/src/e2e/checker.rs`).
 #![cfg(target_arch = "wasm32")]
 
-use exactly_once_core::check::{
-    Bounds, Explorer, MessageHandler, Progress, ScenarioChecker, Status, Variant,
-};
-use exactly_once_core::invariants::InvariantName;
-use exactly_once_core::presets;
+use exactly_once_core::check::{Bounds, Explorer, MessageHandler, Progress, Status, Variant};
 use exactly_once_core::scenario::CheckBounds;
 use exactly_once_web::checker::{
-    changed_vars, drive, holds_sentence, model_trace, next_budget, parse_constant, parse_count,
-    parse_model_states, progress_fraction, progress_line, states_per_second, thousands, var_rows,
-    BoundsText, CancelToken, Tick, FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES, FIELD_MAX_STEPS,
-    MAX_BUDGET, MIN_BUDGET,
+    duration, fraction_value, holds_sentence, parse_constant, parse_count, parse_model_states,
+    progress_fraction, progress_line, states_per_second, thousands, BoundsText, Tick,
+    FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES, FIELD_MAX_STEPS,
 };
-use std::cell::Cell;
-use std::rc::Rc;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn explorer(variant: Variant, max_failures: u32, messages: u32) -> Explorer<MessageHandler> {
-    let model = MessageHandler::new(variant, max_failures, messages).expect("model");
-    Explorer::new(model, Bounds::default()).expect("explorer")
-}
-
-#[wasm_bindgen_test]
-async fn the_driver_reaches_tlc_counts_for_variant_1() {
-    let mut x = explorer(Variant::SendThenUpdate, 1, 1);
-    let last = drive(&mut x, &CancelToken::default(), |_| {}).await;
-    assert_eq!(last.progress.status, Status::Complete);
-    assert_eq!(last.progress.distinct_states, 44);
-    let report = x.report();
-    let ghost = report.invariant("NoGhostMessages").expect("listed");
-    let trace = model_trace(x.model(), ghost.counterexample().expect("violated"));
-    assert_eq!(trace.len(), 10, "TLC's counterexample has 10 states");
-    assert_eq!(trace[0].step, "Init");
-    assert!(trace[9].step.contains("given up"), "{}", trace[9].step);
-}
-
-#[wasm_bindgen_test]
-async fn the_driver_yields_between_slices_and_reports_progress() {
-    // The final spec at 3 and 3 has 31,181 states: many slices of a few states at first.
-    let mut x = explorer(Variant::Final, 3, 3);
-    let ticks = Rc::new(Cell::new(0u32));
-    let yielded = Rc::new(Cell::new(false));
-    {
-        // A timer that only fires if the driver gives the thread back to the browser.
-        let yielded = yielded.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            yielded.set(true);
-        });
-    }
-    let seen = ticks.clone();
-    let last = drive(&mut x, &CancelToken::default(), move |t| {
-        assert_eq!(t.progress.status, Status::Running);
-        seen.set(seen.get() + 1);
-    })
-    .await;
-    assert_eq!(last.progress.distinct_states, 31_181);
-    assert!(ticks.get() >= 2, "only {} progress ticks", ticks.get());
-    assert!(yielded.get(), "the driver never yielded to the browser");
-}
-
-#[wasm_bindgen_test]
-async fn cancel_stops_the_search_at_the_next_slice() {
-    let mut x = explorer(Variant::Final, 3, 3);
-    let token = CancelToken::default();
-    let canceller = token.clone();
-    let last = drive(&mut x, &token, move |_| canceller.cancel()).await;
-    assert_eq!(last.progress.status, Status::Cancelled);
-    assert!(last.progress.distinct_states < 31_181);
-}
-
-#[wasm_bindgen_test]
-async fn the_scenario_checker_finds_the_ghost_of_c05_before() {
-    let scenario = presets::get("c05-before").expect("preset").scenario;
-    let mut c = ScenarioChecker::new(&scenario, &CheckBounds::default()).expect("checker");
-    let last = drive(&mut c, &CancelToken::default(), |_| {}).await;
-    assert!(last.progress.status.is_finished());
-    let report = c.report();
-    let ghost = report
-        .verdict(InvariantName::NoGhostMessages)
-        .and_then(|v| v.counterexample.as_ref())
-        .expect("NoGhostMessages is violated");
-    assert!(ghost.violation.is_some() && ghost.replay_error.is_none());
-    let lost = report
-        .verdict(InvariantName::NoLostMessages)
-        .expect("listed");
-    assert!(lost.holds());
-    let sentence = holds_sentence(&report.scope(), "NoLostMessages");
-    assert!(
-        sentence.starts_with("no trace of up to ") && sentence.contains("breaks NoLostMessages"),
-        "{sentence}"
-    );
-}
-
-#[wasm_bindgen_test]
-fn budgets_follow_the_slice_time_within_limits() {
-    assert_eq!(next_budget(100, 24.0, 12.0), 50);
-    assert_eq!(next_budget(100, 6.0, 12.0), 200);
-    // At most 4x up or down at once.
-    assert_eq!(next_budget(100, 0.0, 12.0), 400);
-    assert_eq!(next_budget(100, 1000.0, 12.0), 25);
-    assert_eq!(next_budget(1, 1000.0, 12.0), MIN_BUDGET);
-    assert_eq!(next_budget(MAX_BUDGET, 0.0, 12.0), MAX_BUDGET);
-    assert_eq!(next_budget(100, f64::NAN, 12.0), 400);
-}
 
 #[wasm_bindgen_test]
 fn numbers_are_worded_for_people() {
@@ -118,6 +23,13 @@ fn numbers_are_worded_for_people() {
     assert_eq!(thousands(1_062_474), "1,062,474");
     assert_eq!(states_per_second(44, 0.0), None);
     assert_eq!(states_per_second(1_000, 500.0), Some(2_000));
+    assert_eq!(duration(56.4), "56 ms");
+    assert_eq!(duration(1_234.0), "1.23 s");
+    assert_eq!(duration(59_996.0), "60.00 s");
+    assert_eq!(duration(f64::NAN), "0 ms");
+    assert_eq!(fraction_value(0.25), "0.250");
+    assert_eq!(fraction_value(1.0), "1.000");
+    assert_eq!(fraction_value(-3.0), "0.000");
     let tick = Tick {
         progress: Progress {
             distinct_states: 12_345,
@@ -168,26 +80,32 @@ fn the_bounds_form_reports_each_bad_field() {
 }
 
 #[wasm_bindgen_test]
-async fn a_counterexample_marks_the_variables_each_step_changes() {
-    let mut x = explorer(Variant::SendThenUpdate, 1, 1);
-    drive(&mut x, &CancelToken::default(), |_| {}).await;
-    let report = x.report();
-    let ghost = report
-        .invariant("NoGhostMessages")
-        .and_then(|r| r.counterexample())
+fn a_counterexample_marks_the_variables_each_step_changes() {
+    let model = MessageHandler::new(Variant::SendThenUpdate, 1, 1).expect("model");
+    let mut x = Explorer::new(model.clone(), Bounds::default()).expect("explorer");
+    let summary = model.summary(&x.run_to_end());
+    assert_eq!(summary.distinct_states, 44);
+    let trace = summary
+        .invariants
+        .iter()
+        .find(|v| v.name == "NoGhostMessages")
+        .and_then(|v| v.counterexample.clone())
         .expect("violated");
-    let trace = model_trace(x.model(), ghost);
-    assert!(changed_vars(None, &trace[0].vars).is_empty());
+    assert_eq!(trace.states.len(), 10, "TLC's counterexample has 10 states");
+    assert!(trace.states[0].changed.is_empty());
     // MainLoop -> Receive changes only pc.
-    assert_eq!(changed_vars(Some(&trace[0].vars), &trace[1].vars), ["pc"]);
+    assert_eq!(trace.states[1].changed, ["pc"]);
     // The last step gives the message up: it leaves queueIn and enters processed.
-    let last = changed_vars(Some(&trace[8].vars), &trace[9].vars);
+    let last = &trace.states[9].changed;
     assert!(
-        last.contains(&"queueIn") && last.contains(&"processed"),
+        last.iter().any(|v| v == "queueIn") && last.iter().any(|v| v == "processed"),
         "{last:?}"
     );
-    let rows = var_rows(&trace[9].vars);
-    let names: Vec<&str> = rows.iter().map(|(n, _)| *n).collect();
+    let names: Vec<&str> = trace.states[9]
+        .vars
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     assert_eq!(
         names,
         [
@@ -202,6 +120,6 @@ async fn a_counterexample_marks_the_variables_each_step_changes() {
             "txId"
         ]
     );
-    assert_eq!(rows[2].1, "{[id |-> 1, txId |-> 1]}");
-    assert_eq!(rows[4].1, "{1}");
+    assert_eq!(trace.states[9].vars[2].1, "{[id |-> 1, txId |-> 1]}");
+    assert_eq!(trace.states[9].vars[4].1, "{1}");
 }

@@ -10,7 +10,7 @@
 //! breadth-first levels at a time. States are numbered in discovery order, so a level is a range of
 //! numbers and a frontier entry needs no index of its own.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::fingerprint::{collision_one_in, FingerprintSet};
 use super::model::{Model, MAX_CHOICES_PER_STATE, MAX_INVARIANTS};
@@ -42,7 +42,7 @@ impl Default for Bounds {
 }
 
 /// Where an exploration stands (serialized as [`Status::as_str`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// More work is queued: call [`Explorer::run`] again.
@@ -79,7 +79,7 @@ impl Status {
 }
 
 /// What a slice of work reports, for a progress bar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     /// Distinct states found so far (initial states included).
     pub distinct_states: u64,

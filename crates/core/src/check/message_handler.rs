@@ -499,6 +499,42 @@ impl core::fmt::Display for HandlerVars {
     }
 }
 
+impl HandlerVars {
+    /// Every variable as the spec names it, with its value in TLA+ notation, in the spec's order.
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
+        let ids = |ids: &[u32]| {
+            let list: Vec<String> = ids.iter().map(u32::to_string).collect();
+            format!("{{{}}}", list.join(", "))
+        };
+        let records = |records: &[(u32, u32)]| {
+            let list: Vec<String> = records
+                .iter()
+                .map(|(id, tx)| format!("[id |-> {id}, txId |-> {tx}]"))
+                .collect();
+            format!("{{{}}}", list.join(", "))
+        };
+        let failures = if self.failures.len() == 1 {
+            self.failures[0].to_string()
+        } else {
+            let list: Vec<String> = self.failures.iter().map(u32::to_string).collect();
+            format!("<<{}>>", list.join(", "))
+        };
+        let or_default =
+            |value: Option<u32>| value.map_or("defaultInitValue".to_string(), |x| x.to_string());
+        vec![
+            ("pc", format!("\"{}\"", self.pc)),
+            ("queueIn", ids(&self.queue_in)),
+            ("queueOut", records(&self.queue_out)),
+            ("db", records(&self.db)),
+            ("processed", ids(&self.processed)),
+            ("failures", failures),
+            ("txCounter", self.tx_counter.to_string()),
+            ("msg", or_default(self.msg)),
+            ("txId", or_default(self.tx_id)),
+        ]
+    }
+}
+
 impl MessageHandler {
     /// The model of `variant` with `MaxFailures = max_failures` and `NoMessages = messages`.
     pub fn new(variant: Variant, max_failures: u32, messages: u32) -> Result<Self, ModelError> {

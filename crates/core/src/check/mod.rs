@@ -9,6 +9,8 @@
 //! * [`MessageHandler`]: the workshop's `MessageHandler` TLA+ specification and its variants.
 //! * [`ScenarioModel`] / [`ScenarioChecker`]: the messaging world of a scenario, over the very
 //!   choices the simulator makes, with counterexamples as simulator paths.
+//! * [`wire`]: the jobs and updates the page and its checker web worker exchange, and the
+//!   summaries (verdicts, choice paths, reference-model traces) the page shows.
 
 pub mod explorer;
 pub mod fingerprint;
@@ -17,6 +19,7 @@ pub mod model;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
 pub mod scenario_model;
+pub mod wire;
 
 pub use explorer::{
     replay, Bounds, CheckError, Counterexample, Explorer, InvariantResult, MemoryUsage, Progress,

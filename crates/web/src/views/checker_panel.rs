@@ -1,5 +1,5 @@
-//! "Find a failing trace": the core's exhaustive checker over the current scenario, run in slices
-//! between browser frames, with a progress bar, Cancel, editable bounds and, per invariant, either
+//! "Find a failing trace": the core's exhaustive checker over the current scenario, run in the
+//! checker's web worker (the page stays responsive), with a progress bar, Cancel, editable bounds and, per invariant, either
 //! the bounded "no trace of up to N steps breaks X" or the shortest failing trace, which the user
 //! loads into the player (and so into the verdict panel) to step through it.
 //!
@@ -7,13 +7,12 @@
 //! keeps running and its result stays while the user looks at the stage or the inspector.
 
 use crate::checker::{
-    drive, duration, holds_sentence, progress_fraction, progress_line, states_per_second,
-    status_text, thousands, BoundsText, Flight, Tick, FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES,
-    FIELD_MAX_STEPS,
+    duration, holds_sentence, progress_fraction, progress_line, states_per_second, status_text,
+    thousands, BoundsText, Flight, Tick, FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES, FIELD_MAX_STEPS,
 };
 use crate::state::UiAction;
 use crate::views::Dispatch;
-use exactly_once_core::check::{ScenarioChecker, ScenarioReport, ScenarioVerdict};
+use exactly_once_core::check::wire::{Job, ScenarioSummary, ScenarioVerdictSummary, Update};
 use exactly_once_core::scenario::{CheckBounds, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -37,7 +36,7 @@ enum Phase {
         bounds: CheckBounds,
     },
     Done {
-        report: Rc<ScenarioReport>,
+        report: Rc<ScenarioSummary>,
         elapsed_ms: f64,
     },
     Failed(String),
@@ -73,25 +72,24 @@ fn bound_field(
     }
 }
 
-fn verdict_row(v: &ScenarioVerdict, report: &ScenarioReport, d: &Dispatch) -> Html {
-    let name = v.name.name();
+fn verdict_row(v: &ScenarioVerdictSummary, report: &ScenarioSummary, d: &Dispatch) -> Html {
+    let name = v.name.as_str();
+    let attr = AttrValue::from(v.name.clone());
     match &v.counterexample {
         None => html! {
-            <li class="inv holds" data-check-invariant={name} data-status="holds">
+            <li class="inv holds" data-check-invariant={attr.clone()} data-status="holds">
                 <span class="status">{ "✓ holds" }</span>
-                <span class="name">{ name }</span>
-                <p class="sentence">{ holds_sentence(&report.scope(), name) }</p>
+                <span class="name">{ attr.clone() }</span>
+                <p class="sentence">{ holds_sentence(&report.scope, name) }</p>
             </li>
         },
         Some(cx) => {
-            let steps = cx.len_steps();
+            let steps = cx.path.len();
             let detail = match (&cx.violation, &cx.replay_error) {
                 (_, Some(e)) => format!("the player could not replay this trace: {e}"),
                 (Some(violation), None) => format!(
                     "breaks at event #{} of {}: {}",
-                    violation.event,
-                    cx.events.len(),
-                    violation.message
+                    violation.event, cx.events, violation.message
                 ),
                 (None, None) => "the player's replay does not show the violation".to_string(),
             };
@@ -118,9 +116,9 @@ fn verdict_row(v: &ScenarioVerdict, report: &ScenarioReport, d: &Dispatch) -> Ht
                     }
                 });
             html! {
-                <li class="inv violated" data-check-invariant={name} data-status="violated" data-steps={steps.to_string()}>
+                <li class="inv violated" data-check-invariant={attr.clone()} data-status="violated" data-steps={steps.to_string()}>
                     <span class="status">{ "✗ VIOLATED" }</span>
-                    <span class="name">{ name }</span>
+                    <span class="name">{ attr.clone() }</span>
                     <p class="sentence">{ format!("Shortest failing trace: {steps} step{}.", if steps == 1 { "" } else { "s" }) }</p>
                     <p class="core-text">{ detail }</p>
                     { for load }
@@ -130,10 +128,14 @@ fn verdict_row(v: &ScenarioVerdict, report: &ScenarioReport, d: &Dispatch) -> Ht
     }
 }
 
-fn summary(report: &ScenarioReport, elapsed_ms: f64) -> Html {
+fn summary(report: &ScenarioSummary, elapsed_ms: f64) -> Html {
     let rate = states_per_second(report.distinct_states, elapsed_ms)
         .map_or_else(String::new, |r| format!(", {} states/s", thousands(r)));
-    let broken = report.invariants.iter().filter(|v| !v.holds()).count();
+    let broken = report
+        .invariants
+        .iter()
+        .filter(|v| v.counterexample.is_some())
+        .count();
     let headline = match broken {
         0 => "No trace within the bounds breaks an invariant.".to_string(),
         1 => "1 invariant breaks.".to_string(),
@@ -147,10 +149,10 @@ fn summary(report: &ScenarioReport, elapsed_ms: f64) -> Html {
                 "{} distinct states, {} generated, traces up to {} steps, in {}{} · {} bytes per state · {}",
                 thousands(report.distinct_states),
                 thousands(report.generated_states),
-                report.steps_fully_explored(),
+                report.steps_fully_explored,
                 duration(elapsed_ms),
                 rate,
-                thousands(report.bytes_per_state()),
+                thousands(report.bytes_per_state),
                 status_text(report.status),
             ) }</p>
         </div>
@@ -176,7 +178,7 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
     // Leaving the page: stop working for nobody.
     {
         let flight = flight.clone();
-        use_effect_with((), move |_| move || flight.borrow().cancel());
+        use_effect_with((), move |_| move || flight.borrow().terminate());
     }
 
     let onedit = {
@@ -204,44 +206,35 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
             let Some(bounds) = bounds.clone() else {
                 return;
             };
-            let mut checker = match ScenarioChecker::new(&scenario, &bounds) {
-                Ok(c) => c,
-                Err(e) => {
-                    phase.set(Phase::Failed(format!("The checker cannot start: {e}")));
-                    return;
-                }
+            let job = Job::Scenario {
+                scenario: Box::new((*scenario).clone()),
+                bounds: bounds.clone(),
             };
-            let (token, serial) = flight.borrow_mut().start();
             phase.set(Phase::Running {
-                tick: Tick {
-                    progress: checker.progress(),
-                    elapsed_ms: 0.0,
-                },
+                tick: Tick::starting(),
                 bounds: bounds.clone(),
             });
-            let phase = phase.clone();
-            let flight = flight.clone();
-            yew::platform::spawn_local(async move {
-                let current = |flight: &Rc<RefCell<Flight>>| flight.borrow().is_current(serial);
-                let last = drive(&mut checker, &token, |tick| {
-                    if current(&flight) {
-                        phase.set(Phase::Running {
-                            tick,
-                            bounds: bounds.clone(),
-                        });
-                    }
-                })
-                .await;
-                if current(&flight) {
-                    // Replays each counterexample through the simulator: the page shows what the
-                    // player will show.
-                    let report = checker.report();
-                    phase.set(Phase::Done {
+            let on_update = {
+                let phase = phase.clone();
+                move |update: Update| match update {
+                    Update::Progress {
+                        progress,
+                        elapsed_us,
+                    } => phase.set(Phase::Running {
+                        tick: Tick::from_worker(progress, elapsed_us),
+                        bounds: bounds.clone(),
+                    }),
+                    Update::ScenarioDone { report, elapsed_us } => phase.set(Phase::Done {
                         report: Rc::new(report),
-                        elapsed_ms: last.elapsed_ms,
-                    });
+                        elapsed_ms: elapsed_us as f64 / 1000.0,
+                    }),
+                    Update::Failed(message) => phase.set(Phase::Failed(message)),
+                    Update::Ready | Update::ModelDone { .. } => {}
                 }
-            });
+            };
+            if let Err(message) = Flight::start(&flight, &job, on_update) {
+                phase.set(Phase::Failed(message));
+            }
         })
     };
     let oncancel = {
@@ -262,7 +255,7 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
             );
             html! {
                 <div class="check-running" data-testid="check-running">
-                    <progress max="1" value={format!("{fraction:.3}")} aria-label="search progress"></progress>
+                    <progress max="1" value={crate::checker::fraction_value(fraction)} aria-label="search progress"></progress>
                     <p class="check-progress" data-testid="check-progress" aria-live="polite">{ progress_line(tick) }</p>
                     <button type="button" onclick={oncancel} data-testid="check-cancel">{ "Cancel" }</button>
                 </div>

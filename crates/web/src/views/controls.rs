@@ -43,10 +43,13 @@ pub fn controls(s: &UiState, d: &Dispatch) -> Html {
             }
         })
     };
-    let has_violation = s
-        .run
-        .as_ref()
-        .is_some_and(|r| !r.report.first_violation.is_empty());
+    let has_violation = match &s.model_trace {
+        Some((trace, _)) => trace.first_any_violation().is_some(),
+        None => s
+            .run
+            .as_ref()
+            .is_some_and(|r| !r.report.first_violation.is_empty()),
+    };
     let seed_change = {
         let d = d.clone();
         Callback::from(move |e: Event| {
@@ -70,6 +73,7 @@ pub fn controls(s: &UiState, d: &Dispatch) -> Html {
     };
     let seed_error = s.input_errors.get("seed").cloned();
     let position = match &s.run {
+        _ if s.model_trace.is_some() => format!("state {} / {}", s.cursor + 1, len),
         Some(run) if !run.is_empty() => {
             format!("event {} / {} · {}", s.cursor, last, seconds(s.now_ms()))
         }
@@ -94,7 +98,7 @@ pub fn controls(s: &UiState, d: &Dispatch) -> Html {
             <div class="scrubber">
                 <input type="range" min="0" max={last.to_string()} value={s.cursor.to_string()} oninput={scrub}
                     aria-label="timeline: event at the playhead" data-testid="scrubber" disabled={len == 0} />
-                if let Some(run) = &s.run {
+                if let (Some(run), None) = (&s.run, &s.model_trace) {
                     <Markers run={run.clone()} dispatch={d.clone()} />
                 }
                 <span class="position" data-testid="position">{ position }</span>

@@ -8,6 +8,7 @@ pub mod controls;
 pub mod glyph;
 pub mod inspector;
 pub mod manual;
+pub mod model_stage;
 pub mod model_view;
 pub mod picker;
 pub mod presenter;

@@ -8,6 +8,9 @@ use exactly_once_core::invariants::InvariantName;
 use yew::prelude::*;
 
 pub fn verdict(s: &UiState, d: &Dispatch) -> Html {
+    if let Some((trace, _)) = &s.model_trace {
+        return crate::views::model_stage::verdict(s, trace, d);
+    }
     let Some(run) = &s.run else {
         return html! { <section class="verdict" data-testid="verdict"><h2>{ "Verdict" }</h2><p>{ "Computing…" }</p></section> };
     };
