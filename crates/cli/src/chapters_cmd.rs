@@ -37,14 +37,18 @@ pub fn run(args: &[String]) -> u8 {
                 for fixed in [false, true] {
                     let when = if fixed { "after " } else { "before" };
                     match c.model_check(fixed) {
-                        Ok(Some(states)) => {
+                        Ok(Some(trace)) => {
                             println!(
                                 "    {when}: {} violated, counterexample of {} states",
                                 c.anomaly.name(),
-                                states.len()
+                                trace.states.len()
                             );
-                            for b in c.model_beats(states.len()) {
-                                println!("      beat {:>3}  {}", b.event, b.label);
+                            for b in c.model_beats(trace.states.len()) {
+                                let step = trace
+                                    .states
+                                    .get(b.event as usize)
+                                    .map_or("", |s| s.step.as_str());
+                                println!("      beat {:<44} state {:>2}: {step}", b.label, b.event);
                             }
                         }
                         Ok(None) => println!("    {when}: {} holds", c.anomaly.name()),

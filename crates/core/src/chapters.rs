@@ -24,6 +24,7 @@
 //! kind is the trace's snake_case name (`delivered`, `published`, `commit_failed`, …) and the
 //! message kind filters on the message the event concerns (`AddItem`, `ItemAdded`, …).
 
+use crate::check::wire::ModelTrace;
 use crate::check::{Bounds, Explorer, MessageHandler, Variant};
 use crate::invariants::InvariantName;
 use crate::json_path::set_path;
@@ -428,9 +429,9 @@ impl Chapter {
         resolve_beats(&self.beats, &run.events, self.anomaly_at(run))
     }
 
-    /// The reference-model chapter's check, before or after the fix: the states of the shortest
-    /// counterexample of its anomaly (`None` when the invariant holds) and a line per state.
-    pub fn model_check(&self, fixed: bool) -> Result<Option<Vec<String>>, String> {
+    /// The reference-model chapter's check, before or after the fix: the shortest counterexample
+    /// of its anomaly in TLA+ terms (`None` when the invariant holds).
+    pub fn model_check(&self, fixed: bool) -> Result<Option<ModelTrace>, String> {
         let Source::Model {
             variant,
             fixed_variant,
@@ -450,13 +451,9 @@ impl Chapter {
         let result = report
             .invariant(name)
             .ok_or_else(|| format!("the reference model has no invariant {name:?}"))?;
-        let model = explorer.model();
-        Ok(result.counterexample().map(|cx| {
-            cx.states
-                .iter()
-                .map(|s| format!("{:?}", model.decode(s)))
-                .collect()
-        }))
+        Ok(result
+            .counterexample()
+            .map(|cx| explorer.model().trace(name, cx)))
     }
 
     /// Beats of the model chapter over a counterexample of `states` states.

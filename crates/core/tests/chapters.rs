@@ -136,10 +136,12 @@ fn the_model_chapter_finds_the_anomaly_before_and_not_after() {
         .find(|c| matches!(c.source, Source::Model { .. }))
         .expect("a model chapter");
     assert!(matches!(c.anomaly, Anomaly::ModelInvariant(_)));
-    let states = c
+    let trace = c
         .model_check(false)
         .expect("checks")
         .expect("a counterexample");
+    assert_eq!(trace.invariant, "NoGhostMessages");
+    let states = trace.states;
     // TLC's table: variant 1 at MaxFailures=1, NoMessages=1 breaks NoGhostMessages in 10 states.
     assert_eq!(states.len(), 10);
     assert_eq!(c.model_check(true).expect("checks"), None);

@@ -6,6 +6,7 @@
 use crate::compute::Computed;
 use crate::state::{Moment, Selection, UiState};
 use exactly_once_core::chapters::{self, Anomaly, Beat, Chapter, Source};
+use exactly_once_core::check::wire::{ModelTrace, ModelTraceState};
 use exactly_once_core::sim::{FinalState, Run};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -25,7 +26,7 @@ pub struct ShownBeat {
 
 /// The reference-model chapter's check: the shortest counterexample's states (`None`: the
 /// invariant holds), or why it could not be checked.
-pub type ModelResult = Result<Option<Vec<String>>, String>;
+pub type ModelResult = Result<Option<ModelTrace>, String>;
 
 /// An open chapter.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,9 +113,9 @@ impl ChapterState {
     }
 
     /// The model chapter's counterexample states (empty when it holds or failed).
-    pub fn model_states(&self) -> &[String] {
+    pub fn model_states(&self) -> &[ModelTraceState] {
         match self.model.as_deref() {
-            Some(Ok(Some(states))) => states,
+            Some(Ok(Some(trace))) => &trace.states,
             _ => &[],
         }
     }

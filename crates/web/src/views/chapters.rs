@@ -204,11 +204,19 @@ pub fn model_stage(c: &ChapterState) -> Html {
             // The states up to the one shown, the last few of them: the trace grows as beats
             // step through it, as the player's does.
             <ol class="model-trace" start={first_shown(c).to_string()}>
-                { for states.iter().enumerate().skip(first_shown(c) as usize).take_while(|(i, _)| *i as u32 <= c.model_at.max(MODEL_WINDOW - 1)).map(|(i, line)| {
+                { for states.iter().enumerate().skip(first_shown(c) as usize).take_while(|(i, _)| *i as u32 <= c.model_at.max(MODEL_WINDOW - 1)).map(|(i, st)| {
                     let i = i as u32;
+                    // The step, then what it changed (the first state: every variable).
+                    let shown: Vec<String> = st
+                        .vars
+                        .iter()
+                        .filter(|(var, _)| i == 0 || st.changed.contains(var))
+                        .map(|(var, value)| format!("{var} = {value}"))
+                        .collect();
                     html! {
                         <li class={classes!((i == c.model_at).then_some("current"), (i > c.model_at).then_some("future"))}>
-                            <code>{ line.clone() }</code>
+                            <b class="model-step-name">{ st.step.clone() }</b>{ " " }
+                            <code>{ shown.join(", ") }</code>
                         </li>
                     }
                 }) }
