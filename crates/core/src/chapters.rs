@@ -376,25 +376,6 @@ fn parse_target(t: &str) -> Result<BeatAt, String> {
     })
 }
 
-/// The trace's name of an event (`delivered`) and the kind of the message it concerns.
-fn event_names(e: &Event) -> (String, Option<String>) {
-    match serde_json::to_value(&e.kind) {
-        Ok(Value::String(s)) => (s, None),
-        Ok(Value::Object(m)) => match m.into_iter().next() {
-            Some((k, body)) => {
-                let msg = body
-                    .get("msg")
-                    .and_then(|m| m.get("kind"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                (k, msg)
-            }
-            None => (String::new(), None),
-        },
-        _ => (String::new(), None),
-    }
-}
-
 impl Chapter {
     /// The scenario of a preset chapter, before or after the fix.
     pub fn scenario(&self, fixed: bool) -> Result<Scenario, String> {
@@ -479,11 +460,13 @@ impl Chapter {
 
 /// The scenario with dotted-path edits applied, validated.
 pub fn apply_edits(scenario: &Scenario, edits: &[(String, Value)]) -> Result<Scenario, String> {
-    let mut v = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
+    // Through text, not `to_value`/`from_value`: the page already links the scenario's JSON text
+    // (de)serializers, and a second pair of instantiations would cost bundle size.
+    let mut v: Value = serde_json::from_str(&scenario.to_json()).map_err(|e| e.to_string())?;
     for (path, value) in edits {
         set_path(&mut v, path, value.clone())?;
     }
-    let s: Scenario = serde_json::from_value(v).map_err(|e| format!("the fix: {e}"))?;
+    let s = Scenario::from_json(&v.to_string()).map_err(|e| format!("the fix: {e}"))?;
     s.validate().map_err(|errs| {
         let texts: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
         format!("the fix makes an invalid scenario: {}", texts.join("; "))
@@ -495,7 +478,6 @@ pub fn apply_edits(scenario: &Scenario, edits: &[(String, Value)]) -> Result<Sce
 /// events) and a beat whose moment does not occur is left out.
 pub fn resolve_beats(specs: &[BeatSpec], events: &[Event], anomaly: Option<u32>) -> Vec<Beat> {
     let last = events.len().saturating_sub(1) as u32;
-    let mut names: Option<Vec<(String, Option<String>)>> = None;
     let mut out: Vec<Beat> = specs
         .iter()
         .filter_map(|b| {
@@ -510,18 +492,18 @@ pub fn resolve_beats(specs: &[BeatSpec], events: &[Event], anomaly: Option<u32>)
                     endpoint,
                     message,
                 } => {
-                    let names =
-                        names.get_or_insert_with(|| events.iter().map(event_names).collect());
-                    let mut matching = events.iter().zip(names.iter()).filter(|(e, (k, m))| {
-                        k == kind
+                    let mut matching = events.iter().filter(|e| {
+                        e.kind.name() == kind
                             && endpoint.is_none_or(|ep| e.endpoint == ep)
-                            && message.as_ref().is_none_or(|want| m.as_ref() == Some(want))
+                            && message.as_ref().is_none_or(|want| {
+                                e.kind.msg_ref().is_some_and(|m| m.kind.name() == want)
+                            })
                     });
                     match nth {
                         Nth::Last => matching.next_back(),
                         Nth::Index(i) => matching.nth(*i as usize - 1),
                     }
-                    .map(|(e, _)| e.index)
+                    .map(|e| e.index)
                 }
             }?;
             Some(Beat {

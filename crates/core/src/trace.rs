@@ -380,6 +380,61 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 }
 
 impl EventKind {
+    /// The event's name in the trace's JSON (`commit_failed`), which chapter beats match on.
+    pub fn name(&self) -> &'static str {
+        use EventKind::*;
+        match self {
+            RequestStarted { .. } => "request_started",
+            RequestDone => "request_done",
+            Published { .. } => "published",
+            Duplicated { .. } => "duplicated",
+            Dropped { .. } => "dropped",
+            PublishFailed { .. } => "publish_failed",
+            PublishStalled { .. } => "publish_stalled",
+            Delivered { .. } => "delivered",
+            LeaseExpired { .. } => "lease_expired",
+            Arrived { .. } => "arrived",
+            Loaded { .. } => "loaded",
+            Decided { .. } => "decided",
+            Committed { .. } => "committed",
+            Conflict { .. } => "conflict",
+            CommitFailed { .. } => "commit_failed",
+            InboxChecked { .. } => "inbox_checked",
+            InboxMarked { .. } => "inbox_marked",
+            TokenChecked { .. } => "token_checked",
+            TokensCreated { .. } => "tokens_created",
+            TokenDeleted { .. } => "token_deleted",
+            OutboxStaged { .. } => "outbox_staged",
+            OutboxFetched { .. } => "outbox_fetched",
+            OutboxDeleted { .. } => "outbox_deleted",
+            RecordDeleted { .. } => "record_deleted",
+            Acked { .. } => "acked",
+            AckFailed { .. } => "ack_failed",
+            Failed { .. } => "failed",
+            Crashed { .. } => "crashed",
+            Slowed { .. } => "slowed",
+            Hung { .. } => "hung",
+            TimeAdvanced { .. } => "time_advanced",
+            Halted { .. } => "halted",
+        }
+    }
+
+    /// The message this event carries, if any (its kind, order and filling).
+    pub fn msg_ref(&self) -> Option<&MsgRef> {
+        use EventKind::*;
+        match self {
+            Published { msg, .. }
+            | Duplicated { msg, .. }
+            | Dropped { msg }
+            | PublishFailed { msg, .. }
+            | PublishStalled { msg, .. }
+            | Delivered { msg, .. }
+            | LeaseExpired { msg, .. }
+            | Arrived { msg, .. } => Some(msg),
+            _ => None,
+        }
+    }
+
     /// The message this event is about, if any.
     pub fn message(&self) -> Option<MsgId> {
         use EventKind::*;

@@ -216,3 +216,35 @@ fn recorded_beats_parse_and_resolve_by_event_number() {
     let far = chapters::parse_beat("Too far | event 100000").expect("parses");
     assert!(chapters::resolve_beats(&[far], &run.events, None).is_empty());
 }
+
+#[test]
+fn event_names_are_the_traces_json_names() {
+    // Beats match on `EventKind::name` and `msg_ref`; they must agree with the trace's JSON, which
+    // is what a speaker sees in an exported trace.
+    for p in exactly_once_core::presets::all() {
+        let run = run_to_end(&p.scenario).expect("runs");
+        for e in &run.events {
+            let v = serde_json::to_value(&e.kind).expect("json");
+            let (name, body) = match &v {
+                serde_json::Value::String(s) => (s.clone(), None),
+                serde_json::Value::Object(m) => {
+                    let (k, b) = m.iter().next().expect("one key");
+                    (k.clone(), Some(b.clone()))
+                }
+                other => panic!("{other}"),
+            };
+            assert_eq!(e.kind.name(), name, "{}", p.id);
+            let kind = body
+                .as_ref()
+                .and_then(|b| b.get("msg"))
+                .and_then(|m| m.get("kind"))
+                .and_then(|k| k.as_str().map(str::to_string));
+            assert_eq!(
+                e.kind.msg_ref().map(|m| m.kind.name().to_string()),
+                kind,
+                "{}",
+                p.id
+            );
+        }
+    }
+}
