@@ -649,12 +649,21 @@ pub fn screenshot(
     size: (u32, u32),
     out: &Path,
 ) -> Result<(), String> {
-    let server = StaticServer::start(dist, PUBLIC_URL)?;
+    // Serve under the public URL the build was made for (`cargo xtask dist` builds for `/`, the
+    // test suite for `/playground/`), so a screenshot works after either.
+    let index = std::fs::read_to_string(dist.join("index.html")).map_err(|e| {
+        format!(
+            "read {}/index.html: {e} (build with `cargo xtask dist`)",
+            dist.display()
+        )
+    })?;
+    let public_url = base_href(&index).unwrap_or_else(|| PUBLIC_URL.to_string());
+    let server = StaticServer::start(dist, &public_url)?;
     let driver = Driver::start(chromedriver)?;
     let session = driver.session(chromium, size.0, size.1)?;
     let ctx = Ctx {
         session: &session,
-        base_url: server.url(PUBLIC_URL),
+        base_url: server.url(&public_url),
         shots: PathBuf::new(),
         dist: dist.to_path_buf(),
     };
@@ -662,4 +671,28 @@ pub fn screenshot(
     std::thread::sleep(Duration::from_millis(500));
     let png = session.screenshot()?;
     std::fs::write(out, png).map_err(|e| format!("write {}: {e}", out.display()))
+}
+
+/// The `href` of the page's `<base>` element (Trunk writes the public URL there).
+fn base_href(index_html: &str) -> Option<String> {
+    let at = index_html.find("<base")?;
+    let rest = &index_html[at..];
+    let end = rest.find('>')?;
+    let tag = &rest[..end];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    href.starts_with('/').then(|| href.to_string())
+}
+
+#[cfg(test)]
+mod base_href_tests {
+    #[test]
+    fn reads_the_public_url_trunk_wrote() {
+        assert_eq!(
+            super::base_href(r#"<head><base href="/playground/" /><link href="/x.css">"#)
+                .as_deref(),
+            Some("/playground/")
+        );
+        assert_eq!(super::base_href(r#"<base href="/">"#).as_deref(), Some("/"));
+        assert_eq!(super::base_href("<html></html>"), None);
+    }
 }
