@@ -8,6 +8,7 @@
 
 var CACHE = "eop-offline-v1";
 var NETWORK_TIMEOUT_MS = 4000;
+var WORKER_FILES = ["worker-loader.js", "exactly-once-worker.js", "exactly-once-worker_bg.wasm"];
 
 function scopeUrl() {
   return self.registration ? self.registration.scope : new URL("./", self.location.href).href;
@@ -35,7 +36,10 @@ self.addEventListener("install", function (event) {
     if (!response.ok) throw new Error("index.html answered " + response.status);
     var html = await response.clone().text();
     await cache.put(base, response);
-    var urls = assetsOf(html, base).filter(function (u) { return u !== base; });
+    // The checker's worker is not named in index.html (it loads when a check starts) but must
+    // work offline too: its files keep fixed names next to index.html.
+    var urls = assetsOf(html, base).filter(function (u) { return u !== base; })
+      .concat(WORKER_FILES.map(function (f) { return new URL(f, base).href; }));
     await Promise.all(urls.map(function (u) {
       return fetch(u, { cache: "no-store" }).then(function (r) { if (r.ok) return cache.put(u, r); });
     }));
