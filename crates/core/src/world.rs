@@ -478,7 +478,7 @@ impl World {
     /// The enabled choices, in a deterministic order: requests, deliveries, steps, then (only if
     /// nothing else is enabled) time.
     pub fn choices(&self, out: &mut Vec<Choice>) {
-        self.enumerate(out, None);
+        self.enumerate(out, None, false);
     }
 
     /// One entry per action (a `Step` with `fire: 0`), and in `masks` the probabilistic rules each
@@ -487,10 +487,24 @@ impl World {
     /// itself instead of scanning every subset.
     pub fn actions(&self, out: &mut Vec<Choice>, masks: &mut Vec<u64>) {
         masks.clear();
-        self.enumerate(out, Some(masks));
+        self.enumerate(out, Some(masks), false);
     }
 
-    fn enumerate(&self, out: &mut Vec<Choice>, mut masks: Option<&mut Vec<u64>>) {
+    /// The entries of [`World::actions`] without their masks (the simulator's hot loop asks
+    /// [`World::step_mask`] only for the entries it needs).
+    pub(crate) fn bare_actions(&self, out: &mut Vec<Choice>) {
+        self.enumerate(out, None, true);
+    }
+
+    /// The mask [`World::actions`] gives the `Step` entry of this attempt (0 for no such attempt).
+    pub(crate) fn step_mask(&self, attempt: AttemptId) -> u64 {
+        self.attempts
+            .iter()
+            .find(|a| a.id == attempt)
+            .map_or(0, |a| self.roll_mask(a))
+    }
+
+    fn enumerate(&self, out: &mut Vec<Choice>, mut masks: Option<&mut Vec<u64>>, bare: bool) {
         out.clear();
         if self.halted.is_some() {
             return;
@@ -520,15 +534,18 @@ impl World {
                 push(out, c, &mut masks);
             }
         }
+        // Busy instances per endpoint, in one pass over the attempts.
+        let mut busy_of = [0u32; 4];
+        for a in &self.attempts {
+            if a.copy.is_some() {
+                busy_of[a.endpoint.index()] += 1;
+            }
+        }
         for e in Endpoint::ALL {
             let Some(settings) = sc.endpoint_settings(e) else {
                 continue;
             };
-            let busy = self
-                .attempts
-                .iter()
-                .filter(|a| a.endpoint == e && a.copy.is_some())
-                .count() as u32;
+            let busy = busy_of[e.index()];
             if busy >= settings.concurrency {
                 continue;
             }
@@ -549,6 +566,13 @@ impl World {
         }
         for a in &self.attempts {
             if a.ready_at_ms <= self.now_ms {
+                if bare {
+                    out.push(Choice::Step {
+                        attempt: a.id,
+                        fire: 0,
+                    });
+                    continue;
+                }
                 let mask = self.roll_mask(a);
                 if let Some(m) = masks.as_deref_mut() {
                     out.push(Choice::Step {
