@@ -350,7 +350,9 @@ pub struct World {
     pub received: Vec<Received>,
     pub(crate) chaos_hits: Vec<u32>,
     pub(crate) groups_fired: Vec<u32>,
-    pub ledgers: BTreeMap<(Endpoint, Intent), Ledger>,
+    /// Shared between clones of the world until one of them changes a ledger (copy on write):
+    /// a checkpoint of a long run copies pointers, not every ledger.
+    pub ledgers: BTreeMap<(Endpoint, Intent), Arc<Ledger>>,
     pub events_total: u32,
     pub halted: Option<Halt>,
 }
@@ -709,7 +711,7 @@ impl World {
     }
 
     pub(crate) fn ledger(&mut self, key: (Endpoint, Intent)) -> &mut Ledger {
-        self.ledgers.entry(key).or_default()
+        Arc::make_mut(self.ledgers.entry(key).or_default())
     }
 
     /// Which chaos rules match this hook, honouring counts and once-groups. Counts are updated.

@@ -63,9 +63,11 @@ fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
         loop {
             let start = js_sys::Date::now();
             let mut done = false;
+            crate::bench::mark("eop-slice-start");
             while !done && js_sys::Date::now() - start < SLICE_MS {
                 done = builder.advance(SLICE_STEPS);
             }
+            crate::bench::measure("eop-slice", "eop-slice-start");
             if done {
                 break;
             }
@@ -85,10 +87,14 @@ fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
         if latest.get() != generation {
             return;
         }
+        crate::bench::mark("eop-finish-start");
         let run = Rc::new(builder.finish());
+        crate::bench::measure("eop-finish", "eop-finish-start");
         gloo_timers::future::TimeoutFuture::new(0).await;
         if latest.get() == generation {
+            crate::bench::mark("eop-show-start");
             d.dispatch(UiAction::RunReady { generation, run });
+            crate::bench::measure("eop-show", "eop-show-start");
         }
     });
 }

@@ -21,6 +21,21 @@ pub fn requested() -> bool {
         .is_some_and(|q| q.trim_start_matches('?').split('&').any(|p| p == "bench"))
 }
 
+/// A User Timing mark (`performance.mark`), so that `cargo xtask bench` can tell where the time of
+/// a long frame went. Costs a call into the browser; nothing else reads it.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// A User Timing measure from the mark `start` to now (`performance.measure`).
+pub fn measure(name: &str, start: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.measure_with_start_mark(name, start);
+    }
+}
+
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

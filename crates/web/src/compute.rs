@@ -129,6 +129,8 @@ pub struct Builder {
     indexed: usize,
     checkpoint_due: bool,
     done: bool,
+    /// Checkpoints no longer kept, waiting to be freed a few at a time.
+    thinned: Vec<World>,
 }
 
 impl Builder {
@@ -146,6 +148,7 @@ impl Builder {
             indexed: 0,
             checkpoint_due: false,
             done: false,
+            thinned: Vec::new(),
         })
     }
 
@@ -153,6 +156,9 @@ impl Builder {
     /// and is taken at the start of the next one: cloning a late world of a long run takes tens
     /// of milliseconds, so it gets a slice of its own instead of stretching one past a frame.
     pub fn advance(&mut self, budget_steps: u32) -> bool {
+        // Worlds thinned out of the checkpoints are freed one per call: freeing half of the
+        // checkpoints of a long run at once takes tens of milliseconds.
+        drop(self.thinned.pop());
         if self.checkpoint_due {
             self.checkpoint_due = false;
             let applied = self.step_end.len();
@@ -160,9 +166,13 @@ impl Builder {
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 self.spacing *= 2;
                 let spacing = self.spacing;
-                self.checkpoints.retain(|(n, _)| n.is_multiple_of(spacing));
+                let (keep, thinned): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+                    .into_iter()
+                    .partition(|(n, _)| n.is_multiple_of(spacing));
+                self.checkpoints = keep;
+                self.thinned.extend(thinned.into_iter().map(|(_, w)| w));
             }
-            return self.done;
+            return self.done && self.thinned.is_empty();
         }
         for _ in 0..budget_steps {
             if self.done {
@@ -183,7 +193,8 @@ impl Builder {
                 self.done = true;
             }
         }
-        self.done
+        // Done once the thinned checkpoints are freed too (one per call, see above).
+        self.done && self.thinned.is_empty()
     }
 
     /// Events so far (for the progress indicator).
@@ -311,6 +322,46 @@ mod tests {
         assert_eq!(w.stores, straight.world.stores);
         let ix = TraceIndex::build(&straight.events, &straight.invariants);
         assert_eq!(c.index, ix);
+    }
+
+    #[test]
+    fn every_checkpoint_and_moment_equals_a_recomputation() {
+        // A run long enough for the checkpoints to be thinned out several times.
+        let sc = exactly_once_core::workloads::soak(150, 10);
+        let c = compute(&sc).expect("valid");
+        assert!(c.step_end.len() > CHECKPOINT_EVERY * MAX_CHECKPOINTS);
+        // Checkpoints share ledgers with the running world (copy on write): a later change of
+        // the running world must not show in an earlier checkpoint.
+        for (applied, world) in &c.checkpoints {
+            let replayed = exactly_once_core::sim::replay(&sc, &c.path[..*applied]).expect("path");
+            assert_eq!(*world, replayed.world, "checkpoint after {applied} steps");
+        }
+        for event in [0, 1, c.len() / 3, c.len() / 2, c.len() - 2, c.len() - 1] {
+            let applied = c.step_of(event) + 1;
+            let replayed = exactly_once_core::sim::replay(&sc, &c.path[..applied]).expect("path");
+            assert_eq!(
+                c.world_at(event).expect("world"),
+                replayed.world,
+                "event {event}"
+            );
+            // Moving a world forward in place gives the same world too.
+            let mut w = c.world_at(0).expect("world");
+            assert!(c.advance_world(&mut w, c.step_of(0) + 1, applied));
+            assert_eq!(w, replayed.world, "advanced to event {event}");
+        }
+    }
+
+    #[test]
+    fn a_builder_is_done_only_once_the_thinned_checkpoints_are_freed() {
+        let sc = exactly_once_core::workloads::soak(150, 10);
+        let mut b = Builder::new(&sc).expect("valid");
+        let mut calls = 0u32;
+        while !b.advance(100) {
+            calls += 1;
+            assert!(calls < 1_000_000);
+        }
+        assert!(b.thinned.is_empty());
+        assert!(b.checkpoints.len() <= MAX_CHECKPOINTS);
     }
 
     #[test]
