@@ -60,12 +60,26 @@ fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
                 return;
             }
         };
+        let mut last_checkpoint_ms = 0.0;
         loop {
             let start = js_sys::Date::now();
             let mut done = false;
             crate::bench::mark("eop-slice-start");
+            let mut first = true;
             while !done && js_sys::Date::now() - start < SLICE_MS {
+                // A checkpoint (cloning the world) that would not fit in what is left of this
+                // slice, going by the last one, waits for the next slice.
+                let checkpoint = builder.checkpoint_due();
+                let elapsed = js_sys::Date::now() - start;
+                if checkpoint && !first && elapsed + last_checkpoint_ms > SLICE_MS {
+                    break;
+                }
+                let before = js_sys::Date::now();
                 done = builder.advance(SLICE_STEPS);
+                first = false;
+                if checkpoint {
+                    last_checkpoint_ms = js_sys::Date::now() - before;
+                }
             }
             crate::bench::measure("eop-slice", "eop-slice-start");
             if done {

@@ -131,7 +131,12 @@ pub struct Builder {
     done: bool,
     /// Checkpoints no longer kept, waiting to be freed a few at a time.
     thinned: Vec<World>,
+    /// The trace length at which [`Builder::space_for_estimate`] estimates the run again.
+    next_estimate_at: usize,
 }
+
+/// The trace length at which a [`Builder`] first estimates the length of the run.
+pub const ESTIMATE_AT_EVENTS: usize = 1 << 15;
 
 impl Builder {
     /// Fails with every validation problem of the scenario.
@@ -149,6 +154,7 @@ impl Builder {
             checkpoint_due: false,
             done: false,
             thinned: Vec::new(),
+            next_estimate_at: ESTIMATE_AT_EVENTS,
         })
     }
 
@@ -193,8 +199,49 @@ impl Builder {
                 self.done = true;
             }
         }
+        self.space_for_estimate();
         // Done once the thinned checkpoints are freed too (one per call, see above).
         self.done && self.thinned.is_empty()
+    }
+
+    /// A checkpoint is due: the next [`Builder::advance`] clones the world (a slice of its own).
+    pub fn checkpoint_due(&self) -> bool {
+        self.checkpoint_due
+    }
+
+    /// Once the trace reaches [`ESTIMATE_AT_EVENTS`], and again each time it doubles, estimates
+    /// the length of the run from how far through the script it is and spaces the checkpoints
+    /// for it: doubling the spacing step by step would clone hundreds of ever larger worlds only
+    /// to drop half of them each time. (Reserving room for the estimated trace was tried too: in
+    /// the browser, growing the memory by tens of megabytes at once took longer than a frame.)
+    fn space_for_estimate(&mut self) {
+        let events = self.sim.events().len();
+        if events < self.next_estimate_at {
+            return;
+        }
+        self.next_estimate_at = events.saturating_mul(2);
+        let world = self.sim.world();
+        let script = world.scenario().script.len().max(1);
+        let done = (world.next_script as usize).clamp(1, script);
+        let limit = world.scenario().limits.max_events as usize;
+        let estimate = (events / done)
+            .saturating_mul(script)
+            .saturating_add(events / 4)
+            .min(limit);
+        let steps = self.step_end.len().max(1);
+        let estimated_steps = estimate.saturating_mul(steps) / events.max(1);
+        let mut spacing = self.spacing;
+        while estimated_steps / spacing > MAX_CHECKPOINTS {
+            spacing *= 2;
+        }
+        if spacing != self.spacing {
+            self.spacing = spacing;
+            let (keep, thinned): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+                .into_iter()
+                .partition(|(n, _)| n.is_multiple_of(spacing));
+            self.checkpoints = keep;
+            self.thinned.extend(thinned.into_iter().map(|(_, w)| w));
+        }
     }
 
     /// Events so far (for the progress indicator).
@@ -349,6 +396,21 @@ mod tests {
             assert!(c.advance_world(&mut w, c.step_of(0) + 1, applied));
             assert_eq!(w, replayed.world, "advanced to event {event}");
         }
+    }
+
+    #[test]
+    fn spacing_checkpoints_for_a_long_run_changes_nothing_in_it() {
+        let sc = exactly_once_core::workloads::soak(1_000, 50);
+        let c = compute(&sc).expect("valid");
+        assert!(c.events.len() > ESTIMATE_AT_EVENTS);
+        assert!(c.checkpoints.len() <= MAX_CHECKPOINTS + 1);
+        let w = c.world_at(c.len() / 2).expect("world");
+        let applied = c.step_of(c.len() / 2) + 1;
+        let replayed = exactly_once_core::sim::replay(&sc, &c.path[..applied]).expect("path");
+        assert_eq!(w, replayed.world);
+        let straight = exactly_once_core::run_to_end(&sc).expect("valid");
+        assert_eq!(c.events, straight.events);
+        assert_eq!(c.path, straight.path);
     }
 
     #[test]
