@@ -292,6 +292,18 @@ pub struct Config {
     pub submit_step: BTreeMap<OrderId, u32>,
     /// Bit i set = rule i is probabilistic (only the first 64 rules can be; validation caps them).
     pub probabilistic: u64,
+    /// `probabilistic`, split by the hook of each rule (indexed by [`hook_index`]): a step's
+    /// probe only ever matches rules of its own hook.
+    pub probabilistic_by_hook: [u64; 3],
+}
+
+/// The index of a hook in [`Config::probabilistic_by_hook`].
+pub fn hook_index(hook: crate::scenario::Hook) -> usize {
+    match hook {
+        crate::scenario::Hook::Send => 0,
+        crate::scenario::Hook::Commit => 1,
+        crate::scenario::Hook::AfterStep => 2,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -411,6 +423,12 @@ impl World {
             .take(64)
             .filter(|(_, r)| matches!(r.when, When::Probability(_)))
             .fold(0u64, |m, (i, _)| m | (1u64 << i));
+        let mut probabilistic_by_hook = [0u64; 3];
+        for (i, r) in rules.iter().enumerate().take(64) {
+            if probabilistic & (1u64 << i) != 0 {
+                probabilistic_by_hook[hook_index(r.effect.hook())] |= 1u64 << i;
+            }
+        }
         Ok(World {
             cfg: Shared(Arc::new(Config {
                 scenario: scenario.clone(),
@@ -418,6 +436,7 @@ impl World {
                 cart_mode,
                 submit_step,
                 probabilistic,
+                probabilistic_by_hook,
             })),
             now_ms: 0,
             next_script: 0,
@@ -754,17 +773,23 @@ impl World {
         let Some(op) = a.plan.last() else { return 0 };
         let probes = self.probes_for(a, *op);
         let mut mask = 0u64;
-        for (i, rule) in self.cfg.0.rules.iter().enumerate().take(64) {
-            if self.cfg.0.probabilistic & (1u64 << i) == 0 {
-                continue;
-            }
-            if let Some(g) = rule.once_group {
-                if self.groups_fired.contains(&g) {
+        for p in probes.iter() {
+            // Only the rules of the probe's hook can match it; the set bits, lowest first.
+            let mut rest = self.cfg.0.probabilistic_by_hook[hook_index(p.hook)] & !mask;
+            while rest != 0 {
+                let i = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let Some(rule) = self.cfg.0.rules.get(i) else {
                     continue;
+                };
+                if let Some(g) = rule.once_group {
+                    if self.groups_fired.contains(&g) {
+                        continue;
+                    }
                 }
-            }
-            if probes.iter().any(|p| p.matches(rule)) {
-                mask |= 1 << i;
+                if p.matches(rule) {
+                    mask |= 1 << i;
+                }
             }
         }
         mask
