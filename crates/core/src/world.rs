@@ -295,6 +295,8 @@ pub struct Config {
     /// `probabilistic`, split by the hook of each rule (indexed by [`hook_index`]): a step's
     /// probe only ever matches rules of its own hook.
     pub probabilistic_by_hook: [u64; 3],
+    /// Every rule by hook, when there are at most 64 rules (`None`: more, consult them all).
+    pub rules_by_hook: Option<[u64; 3]>,
 }
 
 /// The index of a hook in [`Config::probabilistic_by_hook`].
@@ -429,6 +431,13 @@ impl World {
                 probabilistic_by_hook[hook_index(r.effect.hook())] |= 1u64 << i;
             }
         }
+        let rules_by_hook = (rules.len() <= 64).then(|| {
+            let mut by_hook = [0u64; 3];
+            for (i, r) in rules.iter().enumerate() {
+                by_hook[hook_index(r.effect.hook())] |= 1u64 << i;
+            }
+            by_hook
+        });
         Ok(World {
             cfg: Shared(Arc::new(Config {
                 scenario: scenario.clone(),
@@ -437,6 +446,7 @@ impl World {
                 submit_step,
                 probabilistic,
                 probabilistic_by_hook,
+                rules_by_hook,
             })),
             now_ms: 0,
             next_script: 0,
@@ -736,33 +746,53 @@ impl World {
     /// Which chaos rules match this hook, honouring counts and once-groups. Counts are updated.
     pub(crate) fn fire_rules(&mut self, probe: &Probe, fire: u64) -> Vec<Effect> {
         let mut fired = Vec::new();
-        for i in 0..self.cfg.0.rules.len() {
-            let rule = &self.cfg.0.rules[i];
-            if !probe.matches(rule) {
-                continue;
-            }
-            if let Some(g) = rule.once_group {
-                if self.groups_fired.contains(&g) {
-                    continue;
+        match self.cfg.0.rules_by_hook {
+            // Only the rules of the probe's hook can match it, in rule order.
+            Some(by_hook) => {
+                let mut rest = by_hook[hook_index(probe.hook)];
+                while rest != 0 {
+                    let i = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    self.fire_rule(i, probe, fire, &mut fired);
                 }
             }
-            self.chaos_hits[i] = self.chaos_hits[i].saturating_add(1);
-            let n = self.chaos_hits[i];
-            let yes = match rule.when {
-                When::First => n == 1,
-                When::Nth { n: k } => n == k,
-                When::Every => true,
-                When::EveryNth { n: k, from } => n >= from && k > 0 && (n - from).is_multiple_of(k),
-                When::Probability(_) => i < 64 && fire & (1u64 << i) != 0,
-            };
-            if yes {
-                if let Some(g) = rule.once_group {
-                    self.groups_fired.push(g);
+            None => {
+                for i in 0..self.cfg.0.rules.len() {
+                    self.fire_rule(i, probe, fire, &mut fired);
                 }
-                fired.push(rule.effect);
             }
         }
         fired
+    }
+
+    /// Rule `i` at this hook: counts it if it matches and adds its effect to `fired` if it fires.
+    fn fire_rule(&mut self, i: usize, probe: &Probe, fire: u64, fired: &mut Vec<Effect>) {
+        let Some(rule) = self.cfg.0.rules.get(i) else {
+            return;
+        };
+        if !probe.matches(rule) {
+            return;
+        }
+        if let Some(g) = rule.once_group {
+            if self.groups_fired.contains(&g) {
+                return;
+            }
+        }
+        self.chaos_hits[i] = self.chaos_hits[i].saturating_add(1);
+        let n = self.chaos_hits[i];
+        let yes = match rule.when {
+            When::First => n == 1,
+            When::Nth { n: k } => n == k,
+            When::Every => true,
+            When::EveryNth { n: k, from } => n >= from && k > 0 && (n - from).is_multiple_of(k),
+            When::Probability(_) => i < 64 && fire & (1u64 << i) != 0,
+        };
+        if yes {
+            if let Some(g) = rule.once_group {
+                self.groups_fired.push(g);
+            }
+            fired.push(rule.effect);
+        }
     }
 
     /// The probabilistic rules that the attempt's next step may fire (bit i = rule i).
