@@ -159,7 +159,7 @@ fn frames_while_computing(
     let st = frame_stats(&session.execute(FRAME_GAPS, serde_json::json!([]))?);
     // The page's own User Timing measures: its compute slices, finishing the run, showing it.
     let timing = session.execute(
-        "function d(n) { return performance.getEntriesByName(n).map(function (e) { return e.duration; }).sort(function (a, b) { return b - a; }); } var s = d('eop-slice'); return 'slices: ' + s.length + ', longest ' + s.slice(0, 5).map(Math.round).join('/') + ' ms; finishing ' + d('eop-finish').map(Math.round).join('/') + ' ms; showing the run ' + d('eop-show').map(Math.round).join('/') + ' ms';",
+        "function d(n) { return performance.getEntriesByName(n).map(function (e) { return e.duration; }).sort(function (a, b) { return b - a; }); } var all = performance.getEntriesByName('eop-slice'); var t0 = all.length ? all[0].startTime : 0; var s = all.slice().sort(function (a, b) { return b.duration - a.duration; }); return 'slices: ' + s.length + ' from ' + Math.round(t0 - window.__frames[0]) + ' ms to ' + Math.round(all.length ? all[all.length - 1].startTime - window.__frames[0] : 0) + ' ms, longest ' + s.slice(0, 5).map(function (e) { return Math.round(e.duration) + 'ms@' + Math.round(e.startTime - window.__frames[0]) + '#' + all.indexOf(e); }).join(' ') + '; finishing ' + d('eop-finish').map(Math.round).join('/') + ' ms; showing the run ' + d('eop-show').map(Math.round).join('/') + ' ms';",
         serde_json::json!([]),
     )?;
     Ok(format!(
