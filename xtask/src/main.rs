@@ -23,7 +23,8 @@ commands:
   e2e                end-to-end suite against the existing release build in dist/
   screenshot [--path P] [--size WxH] OUT.png
                      serve dist/ and save a headless Chromium screenshot of the page
-  bench              speed figures: native cargo benches, then the release build's ?bench mode
+  bench [--browser-only]
+                     speed figures: native cargo benches, then the release build's ?bench mode
                      in headless Chromium (simulator handler steps/s, checker states/s)
   tools              install whatever is missing, print the tool versions
 ";
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
         Some("dist") => steps::dist(&args[1..]),
         Some("e2e") => steps::e2e_only(),
         Some("screenshot") => steps::screenshot(&args[1..]),
-        Some("bench") => bench::bench(),
+        Some("bench") => bench::bench(&args[1..]),
         Some("tools") => tools::ensure_all(true).map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

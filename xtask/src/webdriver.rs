@@ -172,6 +172,15 @@ impl Session<'_> {
             .unwrap_or_default())
     }
 
+    /// Runs a Chrome DevTools Protocol command (`Performance.getMetrics`, …) and returns its result.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
     /// Resizes the emulated viewport (for screenshots of one page at several sizes).
     pub fn set_viewport(&self, width: u32, height: u32) -> Result<(), String> {
         self.call(

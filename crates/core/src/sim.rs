@@ -118,7 +118,6 @@ pub struct Simulator {
     events: Vec<Event>,
     monitor: Monitor,
     choices: Vec<Choice>,
-    masks: Vec<u64>,
     path: Vec<u32>,
     handler_steps: u64,
     finished: bool,
@@ -133,7 +132,6 @@ impl Simulator {
             events: Vec::new(),
             monitor: Monitor::default(),
             choices: Vec::new(),
-            masks: Vec::new(),
             path: Vec::new(),
             handler_steps: 0,
             finished: false,
@@ -159,15 +157,18 @@ impl Simulator {
     /// Picks one action uniformly, rolls the probabilistic rules it may fire, and returns the
     /// choice with its index in the full list of [`World::choices`] (for the recorded path).
     fn pick(&mut self) -> Option<(Choice, u32)> {
-        self.world.actions(&mut self.choices, &mut self.masks);
+        // The masks are rolled only for the entries up to the picked one: the entries before it
+        // give the index offset, the picked one its dice.
+        self.world.bare_actions(&mut self.choices);
         if self.choices.is_empty() {
             return None;
         }
         let k = self.prng.below(self.choices.len() as u32) as usize;
         let mut choice = self.choices[k];
-        let mask = self.masks[k];
         let mut fire = 0u64;
+        let mut mask = 0u64;
         if let Choice::Step { attempt, .. } = choice {
+            mask = self.world.step_mask(attempt);
             // The set bits, lowest first.
             let mut rest = mask;
             while rest != 0 {
@@ -183,9 +184,14 @@ impl Simulator {
         }
         // Entries before k expand to 2^(bits of their mask) choices each; within entry k the
         // subsets come in increasing order, so `fire`'s rank is its bits packed along `mask`.
-        let before: u64 = self.masks[..k]
+        let before: u64 = self.choices[..k]
             .iter()
-            .map(|m| 1u64 << m.count_ones().min(63))
+            .map(|c| match c {
+                Choice::Step { attempt, .. } => {
+                    1u64 << self.world.step_mask(*attempt).count_ones().min(63)
+                }
+                _ => 1,
+            })
             .sum();
         let index = before.saturating_add(pack_bits(fire, mask));
         Some((choice, u32::try_from(index).unwrap_or(u32::MAX)))

@@ -104,6 +104,99 @@ pub fn soak(commands: u32, orders: u32) -> Scenario {
     }
 }
 
+/// The largest burst [`in_flight`] builds.
+pub const MAX_IN_FLIGHT: u32 = 5_000;
+
+/// The virtual time by which every command of [`in_flight`] has reached Orders' queue (the
+/// Frontend takes a millisecond per step); Orders is still busy with its first messages.
+pub const IN_FLIGHT_SENT_BY_MS: u64 = 1_000;
+
+/// Many messages in flight at once, for the frame-rate benchmark: `messages` user commands all at
+/// virtual time 1 (SubmitOrder for a tenth of them as orders, then AddItem and RemoveItem spread
+/// over those orders), sent by a fast Frontend to an Orders endpoint whose handler steps take a
+/// minute each, so the copies pile up in its queue and stay there while the run is played. One
+/// send in ten is duplicated, so the queue also carries marks.
+pub fn in_flight(messages: u32) -> Scenario {
+    let messages = messages.clamp(1, MAX_IN_FLIGHT);
+    let orders = (messages / 10).max(1);
+    let fillings = [
+        Filling::Meat,
+        Filling::Mushrooms,
+        Filling::QuarkAndPotatoes,
+        Filling::Strawberry,
+    ];
+    let mut script = Vec::new();
+    for i in 0..messages {
+        let action = if i < orders {
+            Action::SubmitOrder {
+                order: OrderId(1 + i),
+            }
+        } else {
+            let order = OrderId(1 + (i * 7919) % orders);
+            let filling = fillings[(i % 4) as usize];
+            if i % 5 == 4 {
+                Action::RemoveItem { order, filling }
+            } else {
+                Action::AddItem { order, filling }
+            }
+        };
+        script.push(ScriptStep { at_ms: 1, action });
+    }
+    let slow = EndpointSettings {
+        concurrency: 8,
+        lease_ms: 86_400_000,
+        immediate_retries: 5,
+        unrecoverable: Vec::new(),
+        step_ms: 60_000,
+    };
+    let subscriber = EndpointSettings {
+        concurrency: 4,
+        ..EndpointSettings::default()
+    };
+    Scenario {
+        format: 1,
+        seed: 500,
+        limits: Limits {
+            max_events: 1_000_000,
+            max_queue_len: 4 * MAX_IN_FLIGHT,
+            max_script_steps: messages,
+            max_time_ms: 864_000_000,
+            max_request_retries: 10,
+        },
+        frontend: FrontendSettings {
+            endpoint: EndpointSettings {
+                step_ms: 1,
+                ..EndpointSettings::default()
+            },
+            ..FrontendSettings::default()
+        },
+        orders: OrdersSettings {
+            endpoint: slow,
+            submit_order: HandlerLogic::default(),
+            add_item: HandlerLogic {
+                first_item_added: true,
+                ..HandlerLogic::default()
+            },
+            remove_item: HandlerLogic::default(),
+            order_key: OrderKey::FromMessage,
+        },
+        shipping: Some(SubscriberSettings {
+            endpoint: subscriber.clone(),
+            logic: HandlerLogic::default(),
+        }),
+        marketing: Some(SubscriberSettings {
+            endpoint: subscriber,
+            logic: HandlerLogic::default(),
+        }),
+        script,
+        chaos: Vec::new(),
+        knobs: Knobs {
+            duplicate_rate: Some(Ratio::new(1, 10)),
+            ..Knobs::default()
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +207,29 @@ mod tests {
         assert_eq!(s.script.len(), 1_000);
         assert!(s.validate().is_ok(), "{:?}", s.validate());
         assert_eq!(soak(0, 0).script.len(), 1);
+    }
+
+    #[test]
+    fn in_flight_keeps_its_messages_in_orders_queue() {
+        let s = in_flight(500);
+        assert!(s.validate().is_ok(), "{:?}", s.validate());
+        let mut sim = crate::Simulator::new(&s).expect("valid");
+        while sim.world().now_ms <= IN_FLIGHT_SENT_BY_MS && sim.step() {}
+        let w = sim.world();
+        let queued = w.queues[Endpoint::Orders.index()].len();
+        let busy = w
+            .attempts
+            .iter()
+            .filter(|a| a.endpoint == Endpoint::Orders)
+            .count();
+        assert!(
+            queued + busy >= 500,
+            "{queued} queued, {busy} being handled"
+        );
+        assert!(queued >= 480, "{queued}");
+        // The whole run ends (quiescent), within its limits.
+        let run = crate::run_to_end(&s).expect("valid");
+        assert!(run.world.halted.is_none());
+        assert!(run.world.queues.iter().all(Vec::is_empty));
     }
 }

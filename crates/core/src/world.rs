@@ -292,6 +292,20 @@ pub struct Config {
     pub submit_step: BTreeMap<OrderId, u32>,
     /// Bit i set = rule i is probabilistic (only the first 64 rules can be; validation caps them).
     pub probabilistic: u64,
+    /// `probabilistic`, split by the hook of each rule (indexed by [`hook_index`]): a step's
+    /// probe only ever matches rules of its own hook.
+    pub probabilistic_by_hook: [u64; 3],
+    /// Every rule by hook, when there are at most 64 rules (`None`: more, consult them all).
+    pub rules_by_hook: Option<[u64; 3]>,
+}
+
+/// The index of a hook in [`Config::probabilistic_by_hook`].
+pub fn hook_index(hook: crate::scenario::Hook) -> usize {
+    match hook {
+        crate::scenario::Hook::Send => 0,
+        crate::scenario::Hook::Commit => 1,
+        crate::scenario::Hook::AfterStep => 2,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -350,7 +364,9 @@ pub struct World {
     pub received: Vec<Received>,
     pub(crate) chaos_hits: Vec<u32>,
     pub(crate) groups_fired: Vec<u32>,
-    pub ledgers: BTreeMap<(Endpoint, Intent), Ledger>,
+    /// Shared between clones of the world until one of them changes a ledger (copy on write):
+    /// a checkpoint of a long run copies pointers, not every ledger.
+    pub ledgers: BTreeMap<(Endpoint, Intent), Arc<Ledger>>,
     pub events_total: u32,
     pub halted: Option<Halt>,
 }
@@ -409,6 +425,19 @@ impl World {
             .take(64)
             .filter(|(_, r)| matches!(r.when, When::Probability(_)))
             .fold(0u64, |m, (i, _)| m | (1u64 << i));
+        let mut probabilistic_by_hook = [0u64; 3];
+        for (i, r) in rules.iter().enumerate().take(64) {
+            if probabilistic & (1u64 << i) != 0 {
+                probabilistic_by_hook[hook_index(r.effect.hook())] |= 1u64 << i;
+            }
+        }
+        let rules_by_hook = (rules.len() <= 64).then(|| {
+            let mut by_hook = [0u64; 3];
+            for (i, r) in rules.iter().enumerate() {
+                by_hook[hook_index(r.effect.hook())] |= 1u64 << i;
+            }
+            by_hook
+        });
         Ok(World {
             cfg: Shared(Arc::new(Config {
                 scenario: scenario.clone(),
@@ -416,6 +445,8 @@ impl World {
                 cart_mode,
                 submit_step,
                 probabilistic,
+                probabilistic_by_hook,
+                rules_by_hook,
             })),
             now_ms: 0,
             next_script: 0,
@@ -478,7 +509,7 @@ impl World {
     /// The enabled choices, in a deterministic order: requests, deliveries, steps, then (only if
     /// nothing else is enabled) time.
     pub fn choices(&self, out: &mut Vec<Choice>) {
-        self.enumerate(out, None);
+        self.enumerate(out, None, false);
     }
 
     /// One entry per action (a `Step` with `fire: 0`), and in `masks` the probabilistic rules each
@@ -487,10 +518,24 @@ impl World {
     /// itself instead of scanning every subset.
     pub fn actions(&self, out: &mut Vec<Choice>, masks: &mut Vec<u64>) {
         masks.clear();
-        self.enumerate(out, Some(masks));
+        self.enumerate(out, Some(masks), false);
     }
 
-    fn enumerate(&self, out: &mut Vec<Choice>, mut masks: Option<&mut Vec<u64>>) {
+    /// The entries of [`World::actions`] without their masks (the simulator's hot loop asks
+    /// [`World::step_mask`] only for the entries it needs).
+    pub(crate) fn bare_actions(&self, out: &mut Vec<Choice>) {
+        self.enumerate(out, None, true);
+    }
+
+    /// The mask [`World::actions`] gives the `Step` entry of this attempt (0 for no such attempt).
+    pub(crate) fn step_mask(&self, attempt: AttemptId) -> u64 {
+        self.attempts
+            .iter()
+            .find(|a| a.id == attempt)
+            .map_or(0, |a| self.roll_mask(a))
+    }
+
+    fn enumerate(&self, out: &mut Vec<Choice>, mut masks: Option<&mut Vec<u64>>, bare: bool) {
         out.clear();
         if self.halted.is_some() {
             return;
@@ -520,15 +565,18 @@ impl World {
                 push(out, c, &mut masks);
             }
         }
+        // Busy instances per endpoint, in one pass over the attempts.
+        let mut busy_of = [0u32; 4];
+        for a in &self.attempts {
+            if a.copy.is_some() {
+                busy_of[a.endpoint.index()] += 1;
+            }
+        }
         for e in Endpoint::ALL {
             let Some(settings) = sc.endpoint_settings(e) else {
                 continue;
             };
-            let busy = self
-                .attempts
-                .iter()
-                .filter(|a| a.endpoint == e && a.copy.is_some())
-                .count() as u32;
+            let busy = busy_of[e.index()];
             if busy >= settings.concurrency {
                 continue;
             }
@@ -549,6 +597,13 @@ impl World {
         }
         for a in &self.attempts {
             if a.ready_at_ms <= self.now_ms {
+                if bare {
+                    out.push(Choice::Step {
+                        attempt: a.id,
+                        fire: 0,
+                    });
+                    continue;
+                }
                 let mask = self.roll_mask(a);
                 if let Some(m) = masks.as_deref_mut() {
                     out.push(Choice::Step {
@@ -685,39 +740,59 @@ impl World {
     }
 
     pub(crate) fn ledger(&mut self, key: (Endpoint, Intent)) -> &mut Ledger {
-        self.ledgers.entry(key).or_default()
+        Arc::make_mut(self.ledgers.entry(key).or_default())
     }
 
     /// Which chaos rules match this hook, honouring counts and once-groups. Counts are updated.
     pub(crate) fn fire_rules(&mut self, probe: &Probe, fire: u64) -> Vec<Effect> {
         let mut fired = Vec::new();
-        for i in 0..self.cfg.0.rules.len() {
-            let rule = &self.cfg.0.rules[i];
-            if !probe.matches(rule) {
-                continue;
-            }
-            if let Some(g) = rule.once_group {
-                if self.groups_fired.contains(&g) {
-                    continue;
+        match self.cfg.0.rules_by_hook {
+            // Only the rules of the probe's hook can match it, in rule order.
+            Some(by_hook) => {
+                let mut rest = by_hook[hook_index(probe.hook)];
+                while rest != 0 {
+                    let i = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    self.fire_rule(i, probe, fire, &mut fired);
                 }
             }
-            self.chaos_hits[i] = self.chaos_hits[i].saturating_add(1);
-            let n = self.chaos_hits[i];
-            let yes = match rule.when {
-                When::First => n == 1,
-                When::Nth { n: k } => n == k,
-                When::Every => true,
-                When::EveryNth { n: k, from } => n >= from && k > 0 && (n - from).is_multiple_of(k),
-                When::Probability(_) => i < 64 && fire & (1u64 << i) != 0,
-            };
-            if yes {
-                if let Some(g) = rule.once_group {
-                    self.groups_fired.push(g);
+            None => {
+                for i in 0..self.cfg.0.rules.len() {
+                    self.fire_rule(i, probe, fire, &mut fired);
                 }
-                fired.push(rule.effect);
             }
         }
         fired
+    }
+
+    /// Rule `i` at this hook: counts it if it matches and adds its effect to `fired` if it fires.
+    fn fire_rule(&mut self, i: usize, probe: &Probe, fire: u64, fired: &mut Vec<Effect>) {
+        let Some(rule) = self.cfg.0.rules.get(i) else {
+            return;
+        };
+        if !probe.matches(rule) {
+            return;
+        }
+        if let Some(g) = rule.once_group {
+            if self.groups_fired.contains(&g) {
+                return;
+            }
+        }
+        self.chaos_hits[i] = self.chaos_hits[i].saturating_add(1);
+        let n = self.chaos_hits[i];
+        let yes = match rule.when {
+            When::First => n == 1,
+            When::Nth { n: k } => n == k,
+            When::Every => true,
+            When::EveryNth { n: k, from } => n >= from && k > 0 && (n - from).is_multiple_of(k),
+            When::Probability(_) => i < 64 && fire & (1u64 << i) != 0,
+        };
+        if yes {
+            if let Some(g) = rule.once_group {
+                self.groups_fired.push(g);
+            }
+            fired.push(rule.effect);
+        }
     }
 
     /// The probabilistic rules that the attempt's next step may fire (bit i = rule i).
@@ -728,17 +803,23 @@ impl World {
         let Some(op) = a.plan.last() else { return 0 };
         let probes = self.probes_for(a, *op);
         let mut mask = 0u64;
-        for (i, rule) in self.cfg.0.rules.iter().enumerate().take(64) {
-            if self.cfg.0.probabilistic & (1u64 << i) == 0 {
-                continue;
-            }
-            if let Some(g) = rule.once_group {
-                if self.groups_fired.contains(&g) {
+        for p in probes.iter() {
+            // Only the rules of the probe's hook can match it; the set bits, lowest first.
+            let mut rest = self.cfg.0.probabilistic_by_hook[hook_index(p.hook)] & !mask;
+            while rest != 0 {
+                let i = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let Some(rule) = self.cfg.0.rules.get(i) else {
                     continue;
+                };
+                if let Some(g) = rule.once_group {
+                    if self.groups_fired.contains(&g) {
+                        continue;
+                    }
                 }
-            }
-            if probes.iter().any(|p| p.matches(rule)) {
-                mask |= 1 << i;
+                if p.matches(rule) {
+                    mask |= 1 << i;
+                }
             }
         }
         mask

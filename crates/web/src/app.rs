@@ -60,12 +60,28 @@ fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
                 return;
             }
         };
+        let mut last_checkpoint_ms = 0.0;
         loop {
             let start = js_sys::Date::now();
             let mut done = false;
+            crate::bench::mark("eop-slice-start");
+            let mut first = true;
             while !done && js_sys::Date::now() - start < SLICE_MS {
+                // A checkpoint (cloning the world) that would not fit in what is left of this
+                // slice, going by the last one, waits for the next slice.
+                let checkpoint = builder.checkpoint_due();
+                let elapsed = js_sys::Date::now() - start;
+                if checkpoint && !first && elapsed + last_checkpoint_ms > SLICE_MS {
+                    break;
+                }
+                let before = js_sys::Date::now();
                 done = builder.advance(SLICE_STEPS);
+                first = false;
+                if checkpoint {
+                    last_checkpoint_ms = js_sys::Date::now() - before;
+                }
             }
+            crate::bench::measure("eop-slice", "eop-slice-start");
             if done {
                 break;
             }
@@ -85,10 +101,14 @@ fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
         if latest.get() != generation {
             return;
         }
+        crate::bench::mark("eop-finish-start");
         let run = Rc::new(builder.finish());
+        crate::bench::measure("eop-finish", "eop-finish-start");
         gloo_timers::future::TimeoutFuture::new(0).await;
         if latest.get() == generation {
+            crate::bench::mark("eop-show-start");
             d.dispatch(UiAction::RunReady { generation, run });
+            crate::bench::measure("eop-show", "eop-show-start");
         }
     });
 }

@@ -23,6 +23,21 @@ pub fn requested() -> bool {
         .is_some_and(|q| q.trim_start_matches('?').split('&').any(|p| p == "bench"))
 }
 
+/// A User Timing mark (`performance.mark`), so that `cargo xtask bench` can tell where the time of
+/// a long frame went. Costs a call into the browser; nothing else reads it.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// A User Timing measure from the mark `start` to now (`performance.measure`).
+pub fn measure(name: &str, start: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.measure_with_start_mark(name, start);
+    }
+}
+
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -30,22 +45,45 @@ fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn soak() -> serde_json::Value {
-    let scenario = workloads::soak(SOAK_COMMANDS, SOAK_ORDERS);
+/// Rounds of the soak, as natively (`SOAK_ROUNDS` defaults to 3 there): the first round also
+/// pays for the engine compiling the wasm code to its optimising tier, so the best round compares
+/// like with like and the first is reported too.
+const SOAK_ROUNDS: u32 = 3;
+
+fn soak_once(
+    scenario: &exactly_once_core::scenario::Scenario,
+) -> Result<(f64, u64, usize), String> {
     let started = now_ms();
-    let mut sim = match Simulator::new(&scenario) {
-        Ok(sim) => sim,
-        Err(errors) => return json!({ "error": format!("soak scenario invalid: {errors:?}") }),
-    };
+    let mut sim = Simulator::new(scenario).map_err(|e| format!("soak scenario invalid: {e:?}"))?;
     while sim.run(SLICE_STEPS) == Progress::Running {}
     let seconds = (now_ms() - started) / 1000.0;
-    let steps = sim.handler_steps();
+    Ok((seconds, sim.handler_steps(), sim.events().len()))
+}
+
+fn soak() -> serde_json::Value {
+    let scenario = workloads::soak(SOAK_COMMANDS, SOAK_ORDERS);
+    let mut rounds = Vec::new();
+    let (mut steps, mut events) = (0, 0);
+    for _ in 0..SOAK_ROUNDS {
+        match soak_once(&scenario) {
+            Ok((seconds, s, e)) => {
+                rounds.push(seconds);
+                steps = s;
+                events = e;
+            }
+            Err(error) => return json!({ "error": error }),
+        }
+    }
+    let first = rounds.first().copied().unwrap_or(0.0);
+    let best = rounds.iter().copied().fold(f64::MAX, f64::min);
     json!({
         "commands": SOAK_COMMANDS,
         "handler_steps": steps,
-        "events": sim.events().len(),
-        "seconds": seconds,
-        "handler_steps_per_second": steps as f64 / seconds.max(1e-9),
+        "events": events,
+        "rounds_seconds": rounds,
+        "seconds": best,
+        "handler_steps_per_second": steps as f64 / best.max(1e-9),
+        "first_round_handler_steps_per_second": steps as f64 / first.max(1e-9),
     })
 }
 

@@ -129,7 +129,14 @@ pub struct Builder {
     indexed: usize,
     checkpoint_due: bool,
     done: bool,
+    /// Checkpoints no longer kept, waiting to be freed a few at a time.
+    thinned: Vec<World>,
+    /// The trace length at which [`Builder::space_for_estimate`] estimates the run again.
+    next_estimate_at: usize,
 }
+
+/// The trace length at which a [`Builder`] first estimates the length of the run.
+pub const ESTIMATE_AT_EVENTS: usize = 1 << 15;
 
 impl Builder {
     /// Fails with every validation problem of the scenario.
@@ -146,6 +153,8 @@ impl Builder {
             indexed: 0,
             checkpoint_due: false,
             done: false,
+            thinned: Vec::new(),
+            next_estimate_at: ESTIMATE_AT_EVENTS,
         })
     }
 
@@ -153,6 +162,9 @@ impl Builder {
     /// and is taken at the start of the next one: cloning a late world of a long run takes tens
     /// of milliseconds, so it gets a slice of its own instead of stretching one past a frame.
     pub fn advance(&mut self, budget_steps: u32) -> bool {
+        // Worlds thinned out of the checkpoints are freed one per call: freeing half of the
+        // checkpoints of a long run at once takes tens of milliseconds.
+        drop(self.thinned.pop());
         if self.checkpoint_due {
             self.checkpoint_due = false;
             let applied = self.step_end.len();
@@ -160,9 +172,13 @@ impl Builder {
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 self.spacing *= 2;
                 let spacing = self.spacing;
-                self.checkpoints.retain(|(n, _)| n.is_multiple_of(spacing));
+                let (keep, thinned): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+                    .into_iter()
+                    .partition(|(n, _)| n.is_multiple_of(spacing));
+                self.checkpoints = keep;
+                self.thinned.extend(thinned.into_iter().map(|(_, w)| w));
             }
-            return self.done;
+            return self.done && self.thinned.is_empty();
         }
         for _ in 0..budget_steps {
             if self.done {
@@ -183,7 +199,49 @@ impl Builder {
                 self.done = true;
             }
         }
-        self.done
+        self.space_for_estimate();
+        // Done once the thinned checkpoints are freed too (one per call, see above).
+        self.done && self.thinned.is_empty()
+    }
+
+    /// A checkpoint is due: the next [`Builder::advance`] clones the world (a slice of its own).
+    pub fn checkpoint_due(&self) -> bool {
+        self.checkpoint_due
+    }
+
+    /// Once the trace reaches [`ESTIMATE_AT_EVENTS`], and again each time it doubles, estimates
+    /// the length of the run from how far through the script it is and spaces the checkpoints
+    /// for it: doubling the spacing step by step would clone hundreds of ever larger worlds only
+    /// to drop half of them each time. (Reserving room for the estimated trace was tried too: in
+    /// the browser, growing the memory by tens of megabytes at once took longer than a frame.)
+    fn space_for_estimate(&mut self) {
+        let events = self.sim.events().len();
+        if events < self.next_estimate_at {
+            return;
+        }
+        self.next_estimate_at = events.saturating_mul(2);
+        let world = self.sim.world();
+        let script = world.scenario().script.len().max(1);
+        let done = (world.next_script as usize).clamp(1, script);
+        let limit = world.scenario().limits.max_events as usize;
+        let estimate = (events / done)
+            .saturating_mul(script)
+            .saturating_add(events / 4)
+            .min(limit);
+        let steps = self.step_end.len().max(1);
+        let estimated_steps = estimate.saturating_mul(steps) / events.max(1);
+        let mut spacing = self.spacing;
+        while estimated_steps / spacing > MAX_CHECKPOINTS {
+            spacing *= 2;
+        }
+        if spacing != self.spacing {
+            self.spacing = spacing;
+            let (keep, thinned): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+                .into_iter()
+                .partition(|(n, _)| n.is_multiple_of(spacing));
+            self.checkpoints = keep;
+            self.thinned.extend(thinned.into_iter().map(|(_, w)| w));
+        }
     }
 
     /// Events so far (for the progress indicator).
@@ -311,6 +369,61 @@ mod tests {
         assert_eq!(w.stores, straight.world.stores);
         let ix = TraceIndex::build(&straight.events, &straight.invariants);
         assert_eq!(c.index, ix);
+    }
+
+    #[test]
+    fn every_checkpoint_and_moment_equals_a_recomputation() {
+        // A run long enough for the checkpoints to be thinned out several times.
+        let sc = exactly_once_core::workloads::soak(150, 10);
+        let c = compute(&sc).expect("valid");
+        assert!(c.step_end.len() > CHECKPOINT_EVERY * MAX_CHECKPOINTS);
+        // Checkpoints share ledgers with the running world (copy on write): a later change of
+        // the running world must not show in an earlier checkpoint.
+        for (applied, world) in &c.checkpoints {
+            let replayed = exactly_once_core::sim::replay(&sc, &c.path[..*applied]).expect("path");
+            assert_eq!(*world, replayed.world, "checkpoint after {applied} steps");
+        }
+        for event in [0, 1, c.len() / 3, c.len() / 2, c.len() - 2, c.len() - 1] {
+            let applied = c.step_of(event) + 1;
+            let replayed = exactly_once_core::sim::replay(&sc, &c.path[..applied]).expect("path");
+            assert_eq!(
+                c.world_at(event).expect("world"),
+                replayed.world,
+                "event {event}"
+            );
+            // Moving a world forward in place gives the same world too.
+            let mut w = c.world_at(0).expect("world");
+            assert!(c.advance_world(&mut w, c.step_of(0) + 1, applied));
+            assert_eq!(w, replayed.world, "advanced to event {event}");
+        }
+    }
+
+    #[test]
+    fn spacing_checkpoints_for_a_long_run_changes_nothing_in_it() {
+        let sc = exactly_once_core::workloads::soak(1_000, 50);
+        let c = compute(&sc).expect("valid");
+        assert!(c.events.len() > ESTIMATE_AT_EVENTS);
+        assert!(c.checkpoints.len() <= MAX_CHECKPOINTS + 1);
+        let w = c.world_at(c.len() / 2).expect("world");
+        let applied = c.step_of(c.len() / 2) + 1;
+        let replayed = exactly_once_core::sim::replay(&sc, &c.path[..applied]).expect("path");
+        assert_eq!(w, replayed.world);
+        let straight = exactly_once_core::run_to_end(&sc).expect("valid");
+        assert_eq!(c.events, straight.events);
+        assert_eq!(c.path, straight.path);
+    }
+
+    #[test]
+    fn a_builder_is_done_only_once_the_thinned_checkpoints_are_freed() {
+        let sc = exactly_once_core::workloads::soak(150, 10);
+        let mut b = Builder::new(&sc).expect("valid");
+        let mut calls = 0u32;
+        while !b.advance(100) {
+            calls += 1;
+            assert!(calls < 1_000_000);
+        }
+        assert!(b.thinned.is_empty());
+        assert!(b.checkpoints.len() <= MAX_CHECKPOINTS);
     }
 
     #[test]

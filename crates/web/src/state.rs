@@ -303,12 +303,14 @@ impl UiState {
     }
 
     /// The state a URL query asks for: `?preset=c05-before&view=sequence&at=26`, or the
-    /// core's soak workload with `?soak=10000` (user commands), to see and time a long run.
+    /// core's soak workload with `?soak=10000` (user commands), to see and time a long run, or
+    /// the burst `?flight=500` (messages in flight at once, from the moment they are all queued).
     pub fn from_query(query: &str) -> UiState {
         let mut preset = DEFAULT_PRESET.to_string();
         let mut view = View::Topology;
         let mut at = None;
         let mut soak = None;
+        let mut flight = None;
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
@@ -316,17 +318,23 @@ impl UiState {
                 "view" if v == "sequence" => view = View::Sequence,
                 "at" => at = v.parse::<u32>().ok(),
                 "soak" => soak = v.parse::<u32>().ok(),
+                "flight" => flight = v.parse::<u32>().ok(),
                 _ => {}
             }
         }
-        let mut s = match soak {
-            Some(commands) => {
+        let mut s = match (soak, flight) {
+            (Some(commands), _) => {
                 UiState::with_scenario(None, workloads::soak(commands, (commands / 20).max(1)))
             }
-            None => UiState::with_preset(&preset),
+            (None, Some(messages)) => UiState::with_scenario(None, workloads::in_flight(messages)),
+            (None, None) => UiState::with_preset(&preset),
         };
         s.view = view;
         s.keep_moment = at.map(Moment::Event);
+        if flight.is_some() && soak.is_none() && at.is_none() {
+            // The moment every message is in Orders' queue.
+            s.keep_moment = Some(Moment::Time(workloads::IN_FLIGHT_SENT_BY_MS));
+        }
         s
     }
 
@@ -1147,5 +1155,21 @@ mod tests {
         assert!(s.scenario.validate().is_ok());
         let s = UiState::from_query("?preset=nope");
         assert_eq!(s.preset_id.as_deref(), Some(DEFAULT_PRESET));
+    }
+
+    #[test]
+    fn query_opens_the_burst_at_the_moment_its_messages_are_queued() {
+        let s = UiState::from_query("?flight=500");
+        assert_eq!(s.preset_id, None);
+        assert_eq!(s.scenario.script.len(), 500);
+        assert_eq!(
+            s.keep_moment,
+            Some(Moment::Time(workloads::IN_FLIGHT_SENT_BY_MS))
+        );
+        let run = Rc::new(crate::compute::compute(&s.scenario).expect("valid"));
+        let generation = s.generation;
+        let s = Rc::new(s).reduce(UiAction::RunReady { generation, run });
+        let world = s.world_ref().expect("world");
+        assert!(world.queues[Endpoint::Orders.index()].len() >= 480);
     }
 }

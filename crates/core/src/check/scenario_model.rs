@@ -244,7 +244,7 @@ fn world_heap_bytes(w: &World) -> usize {
         .values()
         .map(|l| {
             size_of::<Ledger>()
-                + 16
+                + 32
                 + BTREE_ENTRY_OVERHEAD_BYTES
                 + l.changes.len() * size_of::<crate::world::ChangeRec>()
                 + l.outputs.len() * size_of::<crate::world::OutputRec>()

@@ -89,10 +89,17 @@ pub fn Picker(props: &PickerProps) -> Html {
 
 pub fn hint_line(s: &UiState) -> Html {
     let Some(id) = s.preset_id.clone() else {
+        let script = &s.scenario.script;
+        // `?flight=N` (the core's `workloads::in_flight`): every command at the same moment.
+        let burst =
+            script.len() > 1 && script.first().map(|x| x.at_ms) == script.last().map(|x| x.at_ms);
+        let text = if burst {
+            format!("Burst: {} user commands sent at once; Orders' handler takes a minute per step, so the messages wait in its queue.", script.len())
+        } else {
+            format!("Soak: {} user commands through Orders, Shipping and Marketing with outbox + inbox and chaos on.", script.len())
+        };
         return html! {
-            <p class="hint" data-testid="hint">
-                { format!("Soak: {} user commands through Orders, Shipping and Marketing with outbox + inbox and chaos on.", s.scenario.script.len()) }
-            </p>
+            <p class="hint" data-testid="hint">{ text }</p>
         };
     };
     let edited = presets::get(&id).is_some_and(|p| p.scenario != *s.scenario);
