@@ -195,7 +195,7 @@ fn document_view(
     };
     let stored = w.stores[e.index()].docs.get(&order);
     let value = stored
-        .map(|st| serde_json::to_string_pretty(&st.doc).unwrap_or_default())
+        .map(|st| exactly_once_core::json_path::to_pretty_string(&st.doc))
         .unwrap_or_else(|| "not stored yet".to_string());
     let history = run
         .index
