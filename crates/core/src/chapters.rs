@@ -460,18 +460,31 @@ impl Chapter {
 
 /// The scenario with dotted-path edits applied, validated.
 pub fn apply_edits(scenario: &Scenario, edits: &[(String, Value)]) -> Result<Scenario, String> {
-    // Through text, not `to_value`/`from_value`: the page already links the scenario's JSON text
-    // (de)serializers, and a second pair of instantiations would cost bundle size.
-    let mut v: Value = serde_json::from_str(&scenario.to_json()).map_err(|e| e.to_string())?;
+    // Through text, not `to_value`/`from_value`: the page already (de)serialises scenarios as
+    // text, and a `Value`-based instantiation of every serde impl costs tens of kilobytes of bundle.
+    let text = serde_json::to_string(scenario).map_err(|e| e.to_string())?;
+    let mut v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     for (path, value) in edits {
         set_path(&mut v, path, value.clone())?;
     }
-    let s = Scenario::from_json(&v.to_string()).map_err(|e| format!("the fix: {e}"))?;
+    let s: Scenario = serde_json::from_str(&v.to_string())
+        .map_err(|e| format!("the fix: {}", without_position(&e)))?;
     s.validate().map_err(|errs| {
         let texts: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
         format!("the fix makes an invalid scenario: {}", texts.join("; "))
     })?;
     Ok(s)
+}
+
+/// A serde_json error's message without the ` at line L column C` that parsing text adds (the
+/// text parsed here is generated, so its positions mean nothing to the reader).
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) if e.line() > 0 => message.to_string(),
+        _ => text,
+    }
 }
 
 /// Resolves beat targets in a trace; beats are returned sorted by event (stable for equal

@@ -665,8 +665,9 @@ impl Scenario {
         })
     }
 
+    /// Pretty JSON, through the compact serialiser (see [`crate::json_path::pretty`]).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::json_path::to_pretty_string(self)
     }
 
     /// Settings of an endpoint, `None` for a subscriber that is not deployed.

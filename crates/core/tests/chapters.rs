@@ -248,3 +248,19 @@ fn event_names_are_the_traces_json_names() {
         }
     }
 }
+
+#[test]
+fn a_fix_that_breaks_the_format_says_what_is_wrong_without_text_positions() {
+    // The fix goes through generated JSON text: positions in it would mean nothing to a speaker.
+    let p = exactly_once_core::presets::get("c05-before").expect("preset");
+    let edits = vec![("orders.add_item".to_string(), serde_json::json!("nope"))];
+    assert_eq!(
+        chapters::apply_edits(&p.scenario, &edits),
+        Err("the fix: invalid type: string \"nope\", expected struct HandlerLogic".to_string())
+    );
+    let edits = vec![("seed".to_string(), serde_json::json!(-1))];
+    assert_eq!(
+        chapters::apply_edits(&p.scenario, &edits),
+        Err("the fix: invalid value: integer `-1`, expected u64".to_string())
+    );
+}

@@ -4,6 +4,7 @@
 
 use crate::compute::Builder;
 use crate::state::{Tab, UiAction, UiState, View};
+use crate::views::on_click;
 use crate::views::picker::{hint_line, Picker};
 use crate::views::settings_panel::SettingsPanel;
 use crate::views::{
@@ -131,8 +132,7 @@ pub fn key_action(key: &str) -> Option<UiAction> {
 }
 
 fn tab_button(s: &UiState, d: &Dispatch, tab: Tab, label: &str) -> Html {
-    let d = d.clone();
-    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::SetTab(tab)));
+    let onclick = on_click(d, UiAction::SetTab(tab));
     html! {
         <button type="button" role="tab" class={classes!("tab", (s.tab == tab).then_some("active"))} aria-selected={(s.tab == tab).to_string()} {onclick}
             data-testid={format!("tab-{}", label.to_ascii_lowercase())}>{ label.to_string() }</button>
@@ -140,8 +140,7 @@ fn tab_button(s: &UiState, d: &Dispatch, tab: Tab, label: &str) -> Html {
 }
 
 fn view_button(s: &UiState, d: &Dispatch, view: View, label: &str) -> Html {
-    let d = d.clone();
-    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::SetView(view)));
+    let onclick = on_click(d, UiAction::SetView(view));
     html! {
         <button type="button" role="tab" class={classes!("tab", (s.view == view).then_some("active"))} aria-selected={(s.view == view).to_string()} {onclick}
             data-testid={format!("view-{}", view.name())}>{ label.to_string() }</button>
@@ -379,7 +378,7 @@ pub fn App() -> Html {
                 if let Some(text) = &s.notice {
                     <p class="notice" role="status" data-testid="notice">
                         { text.to_string() }
-                        <button type="button" aria-label="dismiss" onclick={{ let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Notice(None))) }}>{ "×" }</button>
+                        <button type="button" aria-label="dismiss" onclick={on_click(&d, UiAction::Notice(None))}>{ "×" }</button>
                     </p>
                 }
             </div>

@@ -122,8 +122,8 @@ pub fn svg_document(selector: &str) -> Result<(String, f64, f64), String> {
         .dyn_into()
         .map_err(|_| "could not copy the view".to_string())?;
     let _ = clone.set_attribute("xmlns", "http://www.w3.org/2000/svg");
-    let _ = clone.set_attribute("width", &format!("{}", rect.width().round()));
-    let _ = clone.set_attribute("height", &format!("{}", rect.height().round()));
+    let _ = clone.set_attribute("width", &crate::anim::num(rect.width().round()));
+    let _ = clone.set_attribute("height", &crate::anim::num(rect.height().round()));
     let mut css = String::new();
     let sheets = document.style_sheets();
     for i in 0..sheets.length() {

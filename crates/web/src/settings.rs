@@ -386,7 +386,7 @@ pub fn parse_ratio(text: &str) -> Result<Value, String> {
         .trim()
         .parse()
         .map_err(|_| format!("\"{}\" is not a whole number", b.trim()))?;
-    Ok(serde_json::json!({ "num": num, "den": den }))
+    Ok(json_value(&format!(r#"{{"num":{num},"den":{den}}}"#)))
 }
 
 /// Shows a probability as `num/den`.
@@ -411,17 +411,22 @@ pub fn variant_of(v: &Value) -> Option<&str> {
 
 /// A starting value for each chaos effect, so that picking an effect gives a valid rule.
 pub fn effect_template(kind: &str) -> Value {
-    use serde_json::json;
-    match kind {
-        "duplicate" => json!({"duplicate": {"delay_ms": 0}}),
-        "delay" => json!({"delay": {"delay_ms": 5000}}),
-        "drop" => json!("drop"),
-        "fail_publish" => json!({"fail_publish": {"broker_has_it": false, "after_ms": 0}}),
-        "fail_commit" => json!("fail_commit"),
-        "slow" => json!({"slow": {"after": "logic", "delay_ms": 5000}}),
-        "crash" => json!({"crash": {"after": "commit"}}),
-        _ => json!({"hang": {"after": "logic", "delay_ms": 10000}}),
-    }
+    json_value(match kind {
+        "duplicate" => r#"{"duplicate":{"delay_ms":0}}"#,
+        "delay" => r#"{"delay":{"delay_ms":5000}}"#,
+        "drop" => r#""drop""#,
+        "fail_publish" => r#"{"fail_publish":{"broker_has_it":false,"after_ms":0}}"#,
+        "fail_commit" => r#""fail_commit""#,
+        "slow" => r#"{"slow":{"after":"logic","delay_ms":5000}}"#,
+        "crash" => r#"{"crash":{"after":"commit"}}"#,
+        _ => r#"{"hang":{"after":"logic","delay_ms":10000}}"#,
+    })
+}
+
+/// A JSON literal of this file as a value. Templates are text, not `json!`: each `json!` object
+/// expands to its own insertion code in the page's bundle, text is a few bytes of data.
+fn json_value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 pub const EFFECT_OPTIONS: &[&str] = &[
@@ -437,26 +442,22 @@ pub const EFFECT_OPTIONS: &[&str] = &[
 
 /// A starting value for each kind of "when".
 pub fn when_template(kind: &str) -> Value {
-    use serde_json::json;
-    match kind {
-        "first" => json!("first"),
-        "every" => json!("every"),
-        "nth" => json!({"nth": {"n": 2}}),
-        "every_nth" => json!({"every_nth": {"n": 2, "from": 1}}),
-        _ => json!({"probability": {"num": 1, "den": 2}}),
-    }
+    json_value(match kind {
+        "first" => r#""first""#,
+        "every" => r#""every""#,
+        "nth" => r#"{"nth":{"n":2}}"#,
+        "every_nth" => r#"{"every_nth":{"n":2,"from":1}}"#,
+        _ => r#"{"probability":{"num":1,"den":2}}"#,
+    })
 }
 
 pub const WHEN_OPTIONS: &[&str] = &["first", "every", "nth", "every_nth", "probability"];
 
 /// A new rule: duplicate every AddItem the Frontend sends.
 pub fn new_rule() -> Value {
-    serde_json::json!({
-        "target": {"endpoint": "frontend", "message": "AddItem", "filling": null},
-        "when": "every",
-        "effect": {"duplicate": {"delay_ms": 0}},
-        "once_group": null
-    })
+    json_value(
+        r#"{"target":{"endpoint":"frontend","message":"AddItem","filling":null},"when":"every","effect":{"duplicate":{"delay_ms":0}},"once_group":null}"#,
+    )
 }
 
 fn filling_name(f: Filling) -> String {

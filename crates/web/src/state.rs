@@ -687,7 +687,7 @@ impl Reducible for UiState {
                     Ok(steps) => {
                         s.script_errors = Rc::default();
                         let mut draft = (*s.draft).clone();
-                        let steps = serde_json::to_string_pretty(&steps)
+                        let steps = serde_json::to_string(&steps)
                             .ok()
                             .and_then(|t| serde_json::from_str(&t).ok())
                             .unwrap_or(Value::Null);
@@ -730,7 +730,7 @@ impl Reducible for UiState {
                     .and_then(Value::as_array)
                     .cloned()
                     .unwrap_or_default();
-                let text = serde_json::to_string_pretty(&rule).unwrap_or_default();
+                let text = serde_json::to_string(&rule).unwrap_or_default();
                 let Ok(value) = serde_json::from_str::<Value>(&text) else {
                     return self;
                 };

@@ -4,14 +4,14 @@
 
 use crate::chapter_state::{next_step, AnomalyState, ChapterAction, ChapterState, Opening};
 use crate::state::{UiAction, UiState};
+use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::chapters;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 fn act(d: &Dispatch, action: ChapterAction) -> Callback<MouseEvent> {
-    let d = d.clone();
-    Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Chapter(action.clone())))
+    on_click(d, UiAction::Chapter(action))
 }
 
 /// Every chapter, in order, marked ✓ (fix applied), • (opened) or not yet.
@@ -150,7 +150,7 @@ pub fn chapter_card(s: &UiState, d: &Dispatch) -> Html {
         <section class={classes!("chapter-card", if c.fixed { "after" } else { "before" })} data-testid="chapter" data-chapter={ch.id.clone()} data-fixed={c.fixed.to_string()}>
             <div class="chapter-head">
                 <h2>{ format!("{}. {}", ch.number, ch.title) }<small>{ if c.fixed { " · after the fix" } else { " · before the fix" } }</small></h2>
-                <button type="button" onclick={{ let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Display(crate::presenter::DisplayAction::EnterPresenter))) }}
+                <button type="button" onclick={on_click(d, UiAction::Display(crate::presenter::DisplayAction::EnterPresenter))}
                     data-testid="present" title="Presenter mode (P)">{ "Present" }</button>
                 <button type="button" aria-label="close the chapter" title="close the chapter" onclick={act(d, ChapterAction::Close)}>{ "×" }</button>
             </div>

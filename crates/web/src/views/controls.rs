@@ -4,14 +4,14 @@
 use crate::compute::Computed;
 use crate::model::MarkerKind;
 use crate::state::{UiAction, UiState, SPEEDS, SPEED_LABELS};
+use crate::views::on_click;
 use crate::views::{seconds, Dispatch};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 fn button(d: &Dispatch, action: UiAction, label: &str, title: &str, testid: &str) -> Html {
-    let d = d.clone();
-    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(action.clone()));
+    let onclick = on_click(d, action);
     html! {
         <button type="button" {onclick} title={title.to_string()} aria-label={title.to_string()} data-testid={testid.to_string()}>{ label.to_string() }</button>
     }
@@ -85,7 +85,7 @@ pub fn controls(s: &UiState, d: &Dispatch) -> Html {
                 { button(d, UiAction::Restart, "⟲ Restart", "Restart from the beginning and play", "restart") }
                 { button(d, UiAction::SeekStart, "|◀ Start", "Go to the start (Home)", "seek-start") }
                 { button(d, UiAction::StepBack, "◀ 1", "Step back one event (←)", "step-back") }
-                <button type="button" class="play" onclick={{ let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(UiAction::TogglePlay)) }}
+                <button type="button" class="play" onclick={on_click(d, UiAction::TogglePlay)}
                     title="Play or pause (Space or K)" data-testid="play" aria-pressed={s.playing.to_string()}>{ play_label }</button>
                 { button(d, UiAction::StepForward, "1 ▶", "Step forward one event (→)", "step-forward") }
                 { button(d, UiAction::SeekEnd, "End ▶|", "Go to the end (End)", "seek-end") }
@@ -105,7 +105,7 @@ pub fn controls(s: &UiState, d: &Dispatch) -> Html {
             </div>
             <div class="extras">
                 <button type="button" class="jump" disabled={!has_violation} data-testid="jump-violation" title="Jump to the first violation (J)"
-                    onclick={{ let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(UiAction::JumpToViolation(None))) }}>{ "Jump to violation" }</button>
+                    onclick={on_click(d, UiAction::JumpToViolation(None))}>{ "Jump to violation" }</button>
                 <label class="seed">{ "seed " }
                     <input type="text" inputmode="numeric" value={s.scenario.seed.to_string()} onchange={seed_change} data-testid="seed" aria-label="seed" size="8" />
                 </label>
@@ -150,7 +150,7 @@ fn Markers(props: &MarkersProps) -> Html {
             };
             let d = d.clone();
             let ev = m.event;
-            let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Seek(ev)));
+            let onclick = on_click(&d, UiAction::Seek(ev));
             // Position in 1/500ths, in integers (see `anim::num` for why no float formatting).
             html! {
                 <button type="button" {class} style={format!("left: calc({slot}% / 5)")} {onclick}

@@ -4,6 +4,7 @@
 
 use crate::state::{Selection, UiAction, UiState};
 use crate::verdict::describe;
+use crate::views::on_click;
 use crate::views::topology::op_name;
 use crate::views::{seconds, Dispatch};
 use crate::whatif::{change_send, crash_instance, fail_next_commit, SendChange};
@@ -33,8 +34,7 @@ fn event_link(d: &Dispatch, s: &UiState, i: u32) -> Html {
         .as_ref()
         .and_then(|r| r.events.get(i as usize))
         .map_or(0, |e| e.at_ms);
-    let d = d.clone();
-    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Seek(i)));
+    let onclick = on_click(d, UiAction::Seek(i));
     html! { <button type="button" class="link" {onclick}>{ format!("#{i} ({})", seconds(at)) }</button> }
 }
 
@@ -195,7 +195,7 @@ fn document_view(
     };
     let stored = w.stores[e.index()].docs.get(&order);
     let value = stored
-        .map(|st| serde_json::to_string_pretty(&st.doc).unwrap_or_default())
+        .map(|st| exactly_once_core::json_path::to_pretty_string(&st.doc))
         .unwrap_or_else(|| "not stored yet".to_string());
     let history = run
         .index
@@ -339,10 +339,7 @@ pub fn inspector(s: &UiState, d: &Dispatch) -> Html {
         },
         Some(Selection::Event(i)) => html! { <p>{ "Event " }{ event_link(d, s, i) }</p> },
     };
-    let clear = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Select(None)))
-    };
+    let clear = on_click(d, UiAction::Select(None));
     html! {
         <section class="inspector" data-testid="inspector">
             if s.selection.is_some() {

@@ -4,6 +4,7 @@
 
 use crate::settings::format_script;
 use crate::state::{UiAction, UiState};
+use crate::views::on_click;
 use crate::views::topology::op_name;
 use crate::views::{seconds, Dispatch};
 use exactly_once_core::world::Choice;
@@ -77,10 +78,7 @@ pub fn describe_choice(w: &World, c: &Choice) -> String {
 }
 
 pub fn manual(s: &UiState, d: &Dispatch) -> Html {
-    let act = |a: UiAction| {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(a.clone()))
-    };
+    let act = |a: UiAction| on_click(d, a);
     let Some(path) = &s.manual else {
         return html! {
             <section class="manual" data-testid="manual">

@@ -4,13 +4,13 @@
 //! every state, change and verdict ([`ModelTrace`]); this only shows them.
 
 use crate::state::{UiAction, UiState};
+use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::check::wire::ModelTrace;
 use yew::prelude::*;
 
 fn back_button(d: &Dispatch) -> Html {
-    let d = d.clone();
-    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::CloseModelTrace));
+    let onclick = on_click(d, UiAction::CloseModelTrace);
     html! {
         <button type="button" {onclick} data-testid="model-close">{ "Back to the scenario" }</button>
     }
@@ -52,8 +52,7 @@ pub fn stage(s: &UiState, trace: &ModelTrace, d: &Dispatch) -> Html {
             }
             <ol class="model-steps">
                 { for trace.states.iter().enumerate().map(|(j, st)| {
-                    let d = d.clone();
-                    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Seek(j as u32)));
+                    let onclick = on_click(d, UiAction::Seek(j as u32));
                     html! {
                         <li class={classes!((j == i).then_some("current"))}>
                             <button type="button" class="link" {onclick}>{ st.step.clone() }</button>
@@ -93,8 +92,7 @@ pub fn verdict(s: &UiState, trace: &ModelTrace, d: &Dispatch) -> Html {
             },
             Some(first) => {
                 let reached = i >= first;
-                let d = d.clone();
-                let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Seek(first as u32)));
+                let onclick = on_click(d, UiAction::Seek(first as u32));
                 html! {
                     <li class={classes!("inv", "violated", (!reached).then_some("ahead"))} data-invariant={name.clone()} data-status="violated"
                         data-state={(first + 1).to_string()}>

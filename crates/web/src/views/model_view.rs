@@ -13,6 +13,7 @@ use crate::checker::{
     MODEL_MAX_CONSTANT,
 };
 use crate::state::UiAction;
+use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::check::wire::{Job, ModelSummary, Update};
 use exactly_once_core::check::{Bounds, Status, Variant};
@@ -119,7 +120,7 @@ fn result_view(r: &ModelResult, d: &Dispatch) -> Html {
             let d = d.clone();
             let onclick = {
                 let trace = trace.clone();
-                Callback::from(move |_: MouseEvent| d.dispatch(UiAction::LoadModelTrace(trace.clone())))
+                on_click(&d, UiAction::LoadModelTrace(trace.clone()))
             };
             html! {
                 <li class="inv violated" data-model-invariant={inv.name.clone()}

@@ -1,6 +1,7 @@
 //! The preset picker, grouped by workshop exercise, and the one-line hint of what to try.
 
 use crate::state::{UiAction, UiState};
+use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::presets::{self, Preset};
 use std::collections::BTreeMap;
@@ -63,7 +64,7 @@ pub fn Picker(props: &PickerProps) -> Html {
     let open_fix = fix.as_ref().map(|p| {
         let d = props.dispatch.clone();
         let id = p.id.clone();
-        let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::SelectPreset(id.clone())));
+        let onclick = on_click(&d, UiAction::SelectPreset(id.clone()));
         html! { <button type="button" {onclick} data-testid="open-fix">{ format!("Show the fix ({})", p.id) }</button> }
     });
     html! {

@@ -7,6 +7,7 @@ use crate::chapter_state::{next_step, ChapterAction};
 use crate::presenter::{DisplayAction, Theme, KEY_HELP};
 use crate::state::{UiAction, UiState};
 use crate::views::chapters::{anomaly_line, fix_button, model_stage};
+use crate::views::on_click;
 use crate::views::{seconds, verdict_panel, Dispatch};
 use yew::prelude::*;
 
@@ -143,10 +144,7 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
         .as_ref()
         .map(|c| next_step(c, s.cursor, s.progress >= 1.0))
         .unwrap_or_default();
-    let leave = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Display(DisplayAction::Escape)))
-    };
+    let leave = on_click(d, UiAction::Display(DisplayAction::Escape));
     html! {
         <main class={classes!("playground", "presenter", anomaly_now.then_some("anomaly-shown"))} data-testid="playground" data-presenter="true"
             data-preset={preset} data-ready={ready} data-cursor={cursor} data-events={events}

@@ -190,7 +190,7 @@ pub fn sequence(s: &UiState, d: &Dispatch) -> Html {
         .collect();
     html! {
         <div class="sequence-wrap">
-            <svg class="sequence" data-testid="sequence" viewBox={format!("0 0 {WIDTH} {height}")} preserveAspectRatio="xMidYMin meet" role="img" aria-label="Sequence view of the trace">
+            <svg class="sequence" data-testid="sequence" viewBox={format!("0 0 {} {}", fmt(WIDTH), fmt(height))} preserveAspectRatio="xMidYMin meet" role="img" aria-label="Sequence view of the trace">
                 <defs>
                     <marker id="seq-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
                         <path d="M0 0L10 5L0 10z" class="arrowhead" />

@@ -9,6 +9,7 @@ use crate::settings::{
     STEP_OPTIONS, WHEN_OPTIONS,
 };
 use crate::state::UiAction;
+use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::scenario::ScenarioError;
 use serde_json::Value;
@@ -239,10 +240,7 @@ fn rule_editor(p: &SettingsProps, i: usize, rule: &Value) -> Html {
             })
             .collect()
     };
-    let remove = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(UiAction::RemoveRule(i)))
-    };
+    let remove = on_click(d, UiAction::RemoveRule(i));
     let rule_errors: Vec<String> = p
         .problems
         .iter()
@@ -324,14 +322,10 @@ pub fn SettingsPanel(p: &SettingsProps) -> Html {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let add_rule = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(UiAction::AddRule))
-    };
+    let add_rule = on_click(d, UiAction::AddRule);
     let reset = p.preset_id.clone().map(|id| {
         let d = d.clone();
-        let onclick =
-            Callback::from(move |_: MouseEvent| d.dispatch(UiAction::SelectPreset(id.clone())));
+        let onclick = on_click(&d, UiAction::SelectPreset(id.clone()));
         html! { <button type="button" {onclick}>{ "Reset to the preset" }</button> }
     });
     html! {

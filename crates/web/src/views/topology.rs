@@ -513,7 +513,7 @@ pub fn topology(s: &UiState, d: &Dispatch) -> Html {
         html! { <text class={classes!("flash-text", kind)} x={fmt(p.x)} y={fmt(p.y - 22.0)}>{ text }</text> }
     });
     html! {
-        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} preserveAspectRatio="xMidYMid meet" role="img" aria-label="Topology: endpoints, queues, handler instances and stores">
+        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {} {}", fmt(VIEW_W), fmt(VIEW_H))} preserveAspectRatio="xMidYMid meet" role="img" aria-label="Topology: endpoints, queues, handler instances and stores">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M0 0L10 5L0 10z" class="arrowhead" />

@@ -3,6 +3,7 @@
 
 use crate::anim::window_start;
 use crate::state::{UiAction, UiState};
+use crate::views::on_click;
 use crate::views::{seconds, Dispatch};
 use yew::prelude::*;
 
@@ -18,8 +19,7 @@ pub fn trace_list(s: &UiState, d: &Dispatch) -> Html {
         <ol class="trace" data-testid="trace" start={start.to_string()}>
             { for (start..end).map(|i| {
                 let e = &run.events[i as usize];
-                let d = d.clone();
-                let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::Seek(i)));
+                let onclick = on_click(d, UiAction::Seek(i));
                 let chaos = crate::model::chaos_label(&e.kind).is_some();
                 html! {
                     <li key={i} class={classes!((i == s.cursor).then_some("current"), chaos.then_some("chaos"), (i > s.cursor).then_some("future"))}>

@@ -3,6 +3,7 @@
 
 use crate::state::{UiAction, UiState};
 use crate::verdict::{promise, sentence};
+use crate::views::on_click;
 use crate::views::{seconds, Dispatch};
 use exactly_once_core::invariants::InvariantName;
 use yew::prelude::*;
@@ -29,7 +30,7 @@ pub fn verdict(s: &UiState, d: &Dispatch) -> Html {
                     let reached = s.cursor >= v.event;
                     let d = d.clone();
                     let n = *name;
-                    let onclick = Callback::from(move |_: MouseEvent| d.dispatch(UiAction::JumpToViolation(Some(n))));
+                    let onclick = on_click(&d, UiAction::JumpToViolation(Some(n)));
                     let at = run.events.get(v.event as usize).map_or(0, |e| e.at_ms);
                     html! {
                         <li class={classes!("inv", "violated", (!reached).then_some("ahead"))} data-invariant={name.name()} data-status="violated">
