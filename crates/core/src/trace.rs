@@ -435,20 +435,11 @@ impl EventKind {
         }
     }
 
-    /// The message this event is about, if any.
+    /// The message this event is about, if any (an inbox mark names one without carrying it).
     pub fn message(&self) -> Option<MsgId> {
-        use EventKind::*;
         match self {
-            Published { msg, .. }
-            | Duplicated { msg, .. }
-            | Dropped { msg }
-            | PublishFailed { msg, .. }
-            | PublishStalled { msg, .. }
-            | Delivered { msg, .. }
-            | LeaseExpired { msg, .. }
-            | Arrived { msg, .. } => Some(msg.id),
-            InboxMarked { id } => Some(*id),
-            _ => None,
+            EventKind::InboxMarked { id } => Some(*id),
+            other => other.msg_ref().map(|m| m.id),
         }
     }
 }
