@@ -183,7 +183,7 @@ pub fn chapter_card(s: &UiState, d: &Dispatch) -> Html {
 }
 
 /// How many states of the model's trace are on screen at once.
-const MODEL_WINDOW: u32 = 7;
+const MODEL_WINDOW: u32 = 10;
 
 /// The first state on screen: the window ends at the state the playhead is on.
 fn first_shown(c: &ChapterState) -> u32 {
