@@ -487,6 +487,15 @@ pub(super) fn embed_in_an_iframe(ctx: &Ctx) -> Result<(), String> {
         )?;
         ctx.session.switch_to_frame(None)?;
         ctx.screenshot("embed-in-iframe")?;
+        ctx.assert_no_errors()?;
+        // A broken embed link says so on the stage (there is no chrome to carry a banner).
+        ctx.session
+            .navigate(&format!("{}?embed&chapter=no-such-chapter", ctx.base_url))?;
+        ctx.session.wait_for(
+            "the embed's notice about the unknown chapter",
+            "var n = document.querySelector('.embed [data-testid=notice]'); return n !== null && n.textContent.indexOf('no-such-chapter') >= 0;",
+            Duration::from_secs(30),
+        )?;
         ctx.assert_no_errors()
     })();
     drop(slides);

@@ -172,7 +172,13 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
                 { dots }
                 <div class="p-status">
                     if let Some(c) = chapter.as_ref().filter(|c| c.is_model()) {
-                        <p class="p-now" data-testid="now">{ format!("state {} of {} of the checker's trace", c.model_at, c.model_states().len().saturating_sub(1)) }</p>
+                        <p class="p-now" data-testid="now">{
+                            if c.model_states().is_empty() {
+                                "no counterexample: the checker explored every trace".to_string()
+                            } else {
+                                format!("state {} of {} of the checker's trace", c.model_at, c.model_states().len() - 1)
+                            }
+                        }</p>
                     } else {
                         { for now }
                     }
@@ -198,6 +204,13 @@ pub fn embed(s: &UiState, d: &Dispatch, stage: Html) -> Html {
             data-preset={preset} data-ready={ready} data-cursor={cursor} data-events={events}>
             <section class="stage" aria-label="simulation">
                 <div class="stage-body">{ stage }</div>
+                // A broken link or an unknown chapter says so even without the page's chrome.
+                if let Some(text) = &s.notice {
+                    <p class="notice embed-notice" role="status" data-testid="notice">
+                        { text.to_string() }
+                        <button type="button" aria-label="dismiss" onclick={on_click(d, UiAction::Notice(None))}>{ "×" }</button>
+                    </p>
+                }
             </section>
             { crate::views::controls::controls(s, d) }
         </main>
