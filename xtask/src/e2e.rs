@@ -542,6 +542,13 @@ fn manual_mode(ctx: &Ctx) -> Result<(), String> {
     ctx.session
         .wait_for("the choices after undo", choice, Duration::from_secs(10))?;
     ctx.screenshot("manual-mode")?;
+    // Hand back: the seeded scheduler takes the remaining steps, which join the path.
+    ctx.click("manual-finish")?;
+    ctx.session.wait_for(
+        "the scheduler to finish the run",
+        &format!("var m = document.querySelector('[data-testid=manual]'); return m !== null && m.textContent.indexOf('Nothing more can happen') >= 0 && Number(document.querySelector('[data-testid=playground]').dataset.events) > {last};"),
+        Duration::from_secs(10),
+    )?;
     ctx.click("manual-leave")?;
     ctx.expect_status("NoGhostMessages", "violated")?;
     ctx.assert_no_errors()

@@ -272,18 +272,7 @@ pub fn run_to_end(scenario: &Scenario) -> Result<Run, Vec<ScenarioError>> {
 /// Replays an explicit path of choice indices through the same `apply`, then stops.
 pub fn replay(scenario: &Scenario, path: &[u32]) -> Result<Run, ReplayError> {
     let mut sim = Simulator::new(scenario).map_err(ReplayError::Invalid)?;
-    for (at, index) in path.iter().enumerate() {
-        sim.world.choices(&mut sim.choices);
-        if *index as usize >= sim.choices.len() {
-            return Err(ReplayError::OutOfRange {
-                at: at as u32,
-                index: *index,
-                enabled: sim.choices.len() as u32,
-            });
-        }
-        let choice = sim.choices[*index as usize];
-        sim.take(choice, *index);
-    }
+    sim.follow(path)?;
     sim.end();
     Ok(Run {
         final_state: FinalState::of(&sim.world),
@@ -293,6 +282,34 @@ pub fn replay(scenario: &Scenario, path: &[u32]) -> Result<Run, ReplayError> {
         path: sim.path,
         handler_steps: sim.handler_steps,
     })
+}
+
+/// `path` first (a manual session, a counterexample), then the seeded scheduler from there on:
+/// what "let the scheduler finish" continues with. The scheduler's generator starts from the
+/// scenario's seed at that point, so the same scenario and path always continue the same way.
+pub fn resume(scenario: &Scenario, path: &[u32]) -> Result<Simulator, ReplayError> {
+    let mut sim = Simulator::new(scenario).map_err(ReplayError::Invalid)?;
+    sim.follow(path)?;
+    Ok(sim)
+}
+
+impl Simulator {
+    /// Takes the choices of `path` (indices into [`World::choices`] at each point).
+    fn follow(&mut self, path: &[u32]) -> Result<(), ReplayError> {
+        for (at, index) in path.iter().enumerate() {
+            self.world.choices(&mut self.choices);
+            if *index as usize >= self.choices.len() {
+                return Err(ReplayError::OutOfRange {
+                    at: at as u32,
+                    index: *index,
+                    enabled: self.choices.len() as u32,
+                });
+            }
+            let choice = self.choices[*index as usize];
+            self.take(choice, *index);
+        }
+        Ok(())
+    }
 }
 
 /// The bits of `value` at the positions set in `mask`, packed to the low end (like x86 PEXT).

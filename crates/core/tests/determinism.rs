@@ -112,3 +112,44 @@ fn soak_trace_and_path_are_pinned() {
 }
 
 const SOAK_HASHES: (u64, u64) = (0x2f2d13da291e2d9a, 0x26a732d67e73146d);
+
+#[test]
+fn resuming_a_path_lets_the_seeded_scheduler_finish_the_run() {
+    for p in presets::all().iter().take(12) {
+        let seeded = run_to_end(&p.scenario).expect("runs");
+        // From no path at all, the scheduler finishes exactly as the seeded run does.
+        let from_start = exactly_once_core::sim::resume(&p.scenario, &[])
+            .expect("resumes")
+            .into_run();
+        assert_eq!(from_start.events, seeded.events, "{}", p.id);
+        // From a hand-picked prefix (the last enabled choice at each of 3 steps), the run goes on
+        // to the end, keeps the prefix, and is itself a path that replays to the same run.
+        let mut prefix = Vec::new();
+        let mut world = exactly_once_core::World::new(&p.scenario).expect("valid");
+        let mut choices = Vec::new();
+        let mut events = Vec::new();
+        for _ in 0..3 {
+            world.choices(&mut choices);
+            let Some(last) = choices.len().checked_sub(1) else {
+                break;
+            };
+            prefix.push(last as u32);
+            world.apply_enabled(&choices[last], &mut events);
+        }
+        let resumed = exactly_once_core::sim::resume(&p.scenario, &prefix)
+            .expect("resumes")
+            .into_run();
+        assert!(resumed.path.starts_with(&prefix), "{}", p.id);
+        assert!(
+            resumed.world.halted.is_some() || {
+                resumed.world.choices(&mut choices);
+                choices.is_empty()
+            }
+        );
+        let again = replay(&p.scenario, &resumed.path).expect("replays");
+        assert_eq!(again.events, resumed.events, "{}", p.id);
+        assert_eq!(again.invariants, resumed.invariants, "{}", p.id);
+    }
+    let p = presets::get("c05-before").expect("preset");
+    assert!(exactly_once_core::sim::resume(&p.scenario, &[999]).is_err());
+}

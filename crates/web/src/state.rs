@@ -139,6 +139,9 @@ pub enum UiAction {
     Choose(u32),
     UndoChoice,
     LeaveManual,
+    /// Manual mode: the seeded scheduler takes the remaining steps from the end of the path, and
+    /// they join the path (still manual, so the user can undo them or pick otherwise).
+    FinishWithScheduler,
     /// The checker's counterexample: replay its choice path in the player (as manual mode does)
     /// with the playhead on event `at` (the violation), and say so in a notice.
     LoadPath {
@@ -835,6 +838,33 @@ impl Reducible for UiState {
                 s.notice = Some(Rc::new(note));
                 s.start_run(Moment::Event(at));
             }
+            UiAction::FinishWithScheduler => {
+                let Some(path) = s.manual.clone() else {
+                    return self;
+                };
+                let mut sim = match exactly_once_core::sim::resume(&s.scenario, &path) {
+                    Ok(sim) => sim,
+                    Err(e) => {
+                        s.notice = Some(Rc::new(format!("The scheduler cannot continue: {e}.")));
+                        return Rc::new(s);
+                    }
+                };
+                // Bounded like manual mode itself: a path the page replays at once.
+                let limit = crate::whatif::MAX_EVENTS as usize;
+                while sim.events().len() <= limit && sim.step() {}
+                if sim.events().len() > limit {
+                    s.notice = Some(Rc::new(format!(
+                        "The scheduler's run from here is longer than manual mode's {limit} events; pick the steps yourself, or go back to the seeded scheduler."
+                    )));
+                    return Rc::new(s);
+                }
+                let added = sim.path().len() - path.len();
+                s.notice = Some(Rc::new(format!(
+                    "The seeded scheduler took the last {added} steps; undo any of them to pick otherwise."
+                )));
+                s.manual = Some(Rc::new(sim.path().to_vec()));
+                s.start_run(Moment::End);
+            }
             UiAction::LeaveManual => {
                 if s.manual.take().is_none() {
                     return self;
@@ -1088,6 +1118,48 @@ mod tests {
         let s = ready(s.reduce(UiAction::LeaveManual));
         assert!(s.manual.is_none());
         assert!(!s.run.as_ref().expect("run").manual);
+    }
+
+    #[test]
+    fn the_scheduler_finishes_a_manual_path_and_its_steps_join_the_path() {
+        let s = ready(Rc::new(UiState::default()));
+        // Taken over early and handed straight back: the user's prefix, then the scheduler's
+        // steps to the end of the run (the core's `sim::resume`).
+        let s = ready_manual(s.reduce(UiAction::Seek(3)).reduce(UiAction::EnterManual));
+        let prefix = s.manual.clone().expect("manual");
+        let s = ready_manual(s.reduce(UiAction::FinishWithScheduler));
+        let path = s.manual.clone().expect("still manual");
+        assert!(path.starts_with(&prefix) && path.len() > prefix.len());
+        let resumed = exactly_once_core::sim::resume(&s.scenario, &prefix)
+            .expect("resumes")
+            .into_run();
+        assert_eq!(*path, resumed.path);
+        assert_eq!(s.run.as_ref().expect("run").events, resumed.events);
+        assert!(s
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.contains("scheduler took the last")));
+        // Undo one of the scheduler's steps, pick another, and let it finish again: the path
+        // keeps the user's choice and runs to the end.
+        let s = ready_manual(s.reduce(UiAction::UndoChoice));
+        let kept = s.manual.as_ref().expect("manual").len();
+        let mut choices = Vec::new();
+        s.run
+            .as_ref()
+            .expect("run")
+            .last_world
+            .choices(&mut choices);
+        let pick = (choices.len() - 1) as u32;
+        let s = ready_manual(s.reduce(UiAction::Choose(pick)));
+        let s = ready_manual(s.reduce(UiAction::FinishWithScheduler));
+        let path = s.manual.clone().expect("manual");
+        assert_eq!(path[kept], pick);
+        s.run
+            .as_ref()
+            .expect("run")
+            .last_world
+            .choices(&mut choices);
+        assert!(choices.is_empty(), "the run is over");
     }
 
     /// The Model tab's counterexample plays in the player: the playhead steps through its

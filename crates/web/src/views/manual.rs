@@ -97,6 +97,8 @@ pub fn manual(s: &UiState, d: &Dispatch) -> Html {
             <p><strong>{ "Manual mode" }</strong>{ format!(" · {} steps on the path · virtual time {}", path.len(), seconds(run.last_world.now_ms)) }</p>
             <p class="manual-actions">
                 <button type="button" onclick={act(UiAction::UndoChoice)} data-testid="manual-undo" disabled={path.is_empty()}>{ "Undo the last step" }</button>
+                <button type="button" onclick={act(UiAction::FinishWithScheduler)} data-testid="manual-finish" disabled={choices.is_empty()}
+                    title="The seeded scheduler takes the remaining steps; they stay on the path">{ "Let the scheduler finish" }</button>
                 <button type="button" onclick={act(UiAction::LeaveManual)} data-testid="manual-leave">{ "Back to the seeded scheduler" }</button>
             </p>
             if choices.is_empty() {
