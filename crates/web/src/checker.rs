@@ -53,6 +53,38 @@ impl Flight {
         Ok(())
     }
 
+    /// Starts `job` and keeps a panel's phase up to date: `running(tick)` at once and on every
+    /// progress report, `done(update)` for the result, `failed(message)` if the worker cannot
+    /// start or the search fails. (Both checker panels drive their searches this way.)
+    pub fn run_job<P: 'static>(
+        flight: &Rc<RefCell<Flight>>,
+        phase: &yew::UseStateHandle<P>,
+        job: &Job,
+        running: impl Fn(Tick) -> P + 'static,
+        done: impl Fn(Update) -> Option<P> + 'static,
+        failed: fn(String) -> P,
+    ) {
+        phase.set(running(Tick::starting()));
+        let on_update = {
+            let phase = phase.clone();
+            move |update: Update| match update {
+                Update::Progress {
+                    progress,
+                    elapsed_us,
+                } => phase.set(running(Tick::from_worker(progress, elapsed_us))),
+                Update::Failed(message) => phase.set(failed(message)),
+                other => {
+                    if let Some(p) = done(other) {
+                        phase.set(p);
+                    }
+                }
+            }
+        };
+        if let Err(message) = Flight::start(flight, job, on_update) {
+            phase.set(failed(message));
+        }
+    }
+
     /// Stops the search in flight; whatever it still reports is stale.
     pub fn stop(&mut self) {
         if let Some(worker) = self.worker.take() {

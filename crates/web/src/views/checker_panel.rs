@@ -210,31 +210,23 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
                 scenario: Box::new((*scenario).clone()),
                 bounds: bounds.clone(),
             };
-            phase.set(Phase::Running {
-                tick: Tick::starting(),
-                bounds: bounds.clone(),
-            });
-            let on_update = {
-                let phase = phase.clone();
-                move |update: Update| match update {
-                    Update::Progress {
-                        progress,
-                        elapsed_us,
-                    } => phase.set(Phase::Running {
-                        tick: Tick::from_worker(progress, elapsed_us),
-                        bounds: bounds.clone(),
-                    }),
-                    Update::ScenarioDone { report, elapsed_us } => phase.set(Phase::Done {
+            Flight::run_job(
+                &flight,
+                &phase,
+                &job,
+                move |tick| Phase::Running {
+                    tick,
+                    bounds: bounds.clone(),
+                },
+                |update| match update {
+                    Update::ScenarioDone { report, elapsed_us } => Some(Phase::Done {
                         report: Rc::new(report),
                         elapsed_ms: elapsed_us as f64 / 1000.0,
                     }),
-                    Update::Failed(message) => phase.set(Phase::Failed(message)),
-                    Update::Ready | Update::ModelDone { .. } => {}
-                }
-            };
-            if let Err(message) = Flight::start(&flight, &job, on_update) {
-                phase.set(Phase::Failed(message));
-            }
+                    _ => None,
+                },
+                Phase::Failed,
+            );
         })
     };
     let oncancel = {

@@ -206,33 +206,22 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
                 messages,
                 max_states,
             };
-            phase.set(Phase::Running {
-                tick: Tick::starting(),
-                max_states,
-            });
-            let on_update = {
-                let phase = phase.clone();
-                move |update: Update| match update {
-                    Update::Progress {
-                        progress,
-                        elapsed_us,
-                    } => phase.set(Phase::Running {
-                        tick: Tick::from_worker(progress, elapsed_us),
-                        max_states,
-                    }),
+            Flight::run_job(
+                &flight,
+                &phase,
+                &job,
+                move |tick| Phase::Running { tick, max_states },
+                |update| match update {
                     Update::ModelDone { report, elapsed_us } => {
-                        phase.set(Phase::Done(Rc::new(ModelResult {
+                        Some(Phase::Done(Rc::new(ModelResult {
                             report,
                             elapsed_ms: elapsed_us as f64 / 1000.0,
                         })))
                     }
-                    Update::Failed(message) => phase.set(Phase::Failed(message)),
-                    Update::Ready | Update::ScenarioDone { .. } => {}
-                }
-            };
-            if let Err(message) = Flight::start(&flight, &job, on_update) {
-                phase.set(Phase::Failed(message));
-            }
+                    _ => None,
+                },
+                Phase::Failed,
+            );
         })
     };
     let oncancel = {
