@@ -84,24 +84,26 @@ fn show_preset(c: &Chapter, preset: &str) -> bool {
             }
         };
         let label = if fixed { c.fix.label.as_str() } else { preset };
-        match c.anomaly_at(&run) {
+        let anomaly = c.anomaly_at(&run);
+        match anomaly {
             Some(at) => println!("    {when} ({label}): {} at event #{at}", c.anomaly.name()),
             None => println!("    {when} ({label}): no {}", c.anomaly.name()),
         }
         let lines: Vec<String> = run.trace_text().lines().map(str::to_string).collect();
-        for b in c.beats(&run) {
+        let beats = c.beats(&run);
+        for b in &beats {
             let line = lines
                 .get(b.event as usize)
                 .map(String::as_str)
                 .unwrap_or("");
             println!("      beat {:<44} {}", b.label, line);
         }
-        let missing = c.beats.len() - c.beats(&run).len();
+        let missing = c.beats.len() - beats.len();
         if missing > 0 && !fixed {
             println!("      ({missing} beat(s) not found in this trace)");
             ok = false;
         }
-        ok &= (c.anomaly_at(&run).is_some()) != fixed;
+        ok &= anomaly.is_some() != fixed;
     }
     ok
 }

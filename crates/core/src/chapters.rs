@@ -26,12 +26,13 @@
 
 use crate::check::wire::ModelTrace;
 use crate::check::{Bounds, Explorer, MessageHandler, Variant};
-use crate::invariants::InvariantName;
+use crate::invariants::{InvariantName, Report};
 use crate::json_path::set_path;
 use crate::presets;
 use crate::scenario::{Endpoint, Scenario};
 use crate::sim::Run;
 use crate::trace::Event;
+use crate::world::World;
 use serde_json::Value;
 
 include!(concat!(env!("OUT_DIR"), "/chapters_list.rs"));
@@ -392,13 +393,20 @@ impl Chapter {
     /// Where the anomaly shows in a run of this chapter's scenario: the event at which its
     /// invariant first broke, or the last event for leftover outbox entries; `None` when absent.
     pub fn anomaly_at(&self, run: &Run) -> Option<u32> {
+        self.anomaly_in(&run.events, &run.invariants, &run.world)
+    }
+
+    /// [`Chapter::anomaly_at`] from the parts of a run a page keeps (its trace, the verdict and
+    /// the world at the end), so nothing has to be copied into a [`Run`] first.
+    pub fn anomaly_in(&self, events: &[Event], invariants: &Report, world: &World) -> Option<u32> {
         match &self.anomaly {
-            Anomaly::Invariant(name) => run.invariants.first_violation.get(name).map(|v| v.event),
+            Anomaly::Invariant(name) => invariants.first_violation.get(name).map(|v| v.event),
             Anomaly::LeftoverOutbox => {
-                let left = run.final_state.stores.values().any(|s| {
+                // A subscriber that is not deployed has an empty store: all four can be read.
+                let left = world.stores.iter().any(|s| {
                     !s.outbox.is_empty() || s.docs.values().any(|d| !d.doc.outbox.is_empty())
                 });
-                left.then(|| run.events.len().saturating_sub(1) as u32)
+                left.then(|| events.len().saturating_sub(1) as u32)
             }
             Anomaly::ModelInvariant(_) => None,
         }
@@ -407,7 +415,16 @@ impl Chapter {
     /// The beats of this chapter in a run, in playhead order; a beat whose moment does not occur
     /// in this run (say "anomaly" after the fix) is left out.
     pub fn beats(&self, run: &Run) -> Vec<Beat> {
-        resolve_beats(&self.beats, &run.events, self.anomaly_at(run))
+        self.beats_in(&run.events, &run.invariants, &run.world)
+    }
+
+    /// [`Chapter::beats`] from the parts of a run (see [`Chapter::anomaly_in`]).
+    pub fn beats_in(&self, events: &[Event], invariants: &Report, world: &World) -> Vec<Beat> {
+        resolve_beats(
+            &self.beats,
+            events,
+            self.anomaly_in(events, invariants, world),
+        )
     }
 
     /// The reference-model chapter's check, before or after the fix: the shortest counterexample
@@ -439,22 +456,9 @@ impl Chapter {
 
     /// Beats of the model chapter over a counterexample of `states` states.
     pub fn model_beats(&self, states: usize) -> Vec<Beat> {
+        // A counterexample ends in the state that breaks the invariant: that is its anomaly.
         let last = states.saturating_sub(1) as u32;
-        self.beats
-            .iter()
-            .filter_map(|b| {
-                let event = match &b.at {
-                    BeatAt::Start => 0,
-                    BeatAt::End | BeatAt::Anomaly => last,
-                    BeatAt::Event(n) if *n <= last => *n,
-                    _ => return None,
-                };
-                Some(Beat {
-                    label: b.label.clone(),
-                    event,
-                })
-            })
-            .collect()
+        resolve(&self.beats, &[], last, Some(last))
     }
 }
 
@@ -490,7 +494,17 @@ fn without_position(e: &serde_json::Error) -> String {
 /// Resolves beat targets in a trace; beats are returned sorted by event (stable for equal
 /// events) and a beat whose moment does not occur is left out.
 pub fn resolve_beats(specs: &[BeatSpec], events: &[Event], anomaly: Option<u32>) -> Vec<Beat> {
-    let last = events.len().saturating_sub(1) as u32;
+    resolve(
+        specs,
+        events,
+        events.len().saturating_sub(1) as u32,
+        anomaly,
+    )
+}
+
+/// Beats over moments `0..=last`, matching event targets against `events` (none for the
+/// reference model, whose moments are the states of a counterexample).
+fn resolve(specs: &[BeatSpec], events: &[Event], last: u32, anomaly: Option<u32>) -> Vec<Beat> {
     let mut out: Vec<Beat> = specs
         .iter()
         .filter_map(|b| {

@@ -253,6 +253,20 @@ impl Simulator {
     pub fn into_run(mut self) -> Run {
         while self.step() {}
         self.end();
+        self.parts()
+    }
+
+    /// The run as far as it went, without taking another step. The end-of-run checks run only
+    /// if nothing more can happen: a hand-picked path may stop anywhere.
+    pub fn stop(mut self) -> Run {
+        self.world.choices(&mut self.choices);
+        if self.choices.is_empty() {
+            self.end();
+        }
+        self.parts()
+    }
+
+    fn parts(self) -> Run {
         Run {
             final_state: FinalState::of(&self.world),
             events: self.events,
@@ -261,6 +275,21 @@ impl Simulator {
             path: self.path,
             handler_steps: self.handler_steps,
         }
+    }
+
+    /// Takes choice `index` of the choices enabled now (indices into [`World::choices`], as the
+    /// recorded path holds them): one step of a replayed or hand-picked path.
+    pub fn choose(&mut self, index: u32) -> Result<(), ReplayError> {
+        self.world.choices(&mut self.choices);
+        let Some(choice) = self.choices.get(index as usize).copied() else {
+            return Err(ReplayError::OutOfRange {
+                at: self.path.len() as u32,
+                index,
+                enabled: self.choices.len() as u32,
+            });
+        };
+        self.take(choice, index);
+        Ok(())
     }
 }
 
@@ -274,14 +303,7 @@ pub fn replay(scenario: &Scenario, path: &[u32]) -> Result<Run, ReplayError> {
     let mut sim = Simulator::new(scenario).map_err(ReplayError::Invalid)?;
     sim.follow(path)?;
     sim.end();
-    Ok(Run {
-        final_state: FinalState::of(&sim.world),
-        events: sim.events,
-        world: sim.world,
-        invariants: sim.monitor.report,
-        path: sim.path,
-        handler_steps: sim.handler_steps,
-    })
+    Ok(sim.parts())
 }
 
 /// `path` first (a manual session, a counterexample), then the seeded scheduler from there on:
@@ -296,19 +318,7 @@ pub fn resume(scenario: &Scenario, path: &[u32]) -> Result<Simulator, ReplayErro
 impl Simulator {
     /// Takes the choices of `path` (indices into [`World::choices`] at each point).
     fn follow(&mut self, path: &[u32]) -> Result<(), ReplayError> {
-        for (at, index) in path.iter().enumerate() {
-            self.world.choices(&mut self.choices);
-            if *index as usize >= self.choices.len() {
-                return Err(ReplayError::OutOfRange {
-                    at: at as u32,
-                    index: *index,
-                    enabled: self.choices.len() as u32,
-                });
-            }
-            let choice = self.choices[*index as usize];
-            self.take(choice, *index);
-        }
-        Ok(())
+        path.iter().try_for_each(|index| self.choose(*index))
     }
 }
 

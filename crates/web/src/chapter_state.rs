@@ -7,7 +7,6 @@ use crate::compute::Computed;
 use crate::state::{Moment, Selection, UiState};
 use exactly_once_core::chapters::{self, Anomaly, Beat, Chapter, Source};
 use exactly_once_core::check::wire::{ModelTrace, ModelTraceState};
-use exactly_once_core::sim::{FinalState, Run};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -153,10 +152,12 @@ impl ChapterState {
         if c.is_model() {
             return c;
         }
-        let core_run = core_run(run);
-        c.anomaly_at = c.chapter.anomaly_at(&core_run);
+        c.anomaly_at = c
+            .chapter
+            .anomaly_in(&run.events, &run.report, &run.last_world);
         c.beats = Rc::new(merge(
-            c.chapter.beats(&core_run),
+            c.chapter
+                .beats_in(&run.events, &run.report, &run.last_world),
             &c.recorded,
             run.len().saturating_sub(1),
         ));
@@ -197,18 +198,6 @@ impl ChapterState {
         } else {
             (cursor, done)
         }
-    }
-}
-
-/// The core's view of a computed run (what `chapters` resolves beats and anomalies in).
-fn core_run(run: &Computed) -> Run {
-    Run {
-        events: run.events.clone(),
-        world: run.last_world.clone(),
-        final_state: FinalState::of(&run.last_world),
-        invariants: run.report.clone(),
-        path: run.path.clone(),
-        handler_steps: 0,
     }
 }
 

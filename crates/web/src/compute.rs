@@ -7,7 +7,7 @@
 //! [`CHECKPOINT_EVERY`] steps through `World::choices`/`World::apply`.
 
 use crate::model::TraceIndex;
-use exactly_once_core::invariants::{Monitor, Report};
+use exactly_once_core::invariants::Report;
 use exactly_once_core::scenario::{Scenario, ScenarioError};
 use exactly_once_core::trace::Event;
 use exactly_once_core::{Simulator, World};
@@ -276,57 +276,43 @@ impl Builder {
 }
 
 /// Manual mode: the run is exactly `path` (choice indices, as the core records them), taken
-/// through `World::choices`/`World::apply` with the invariants watched after every step. The
-/// end-of-run checks only run once nothing more can happen.
+/// by the core's simulator step by step (`Simulator::choose`, the same steps `replay` takes),
+/// with the invariants watched after every step. The end-of-run checks only run once nothing
+/// more can happen (`Simulator::stop`).
 pub fn compute_path(scenario: &Scenario, path: &[u32]) -> Result<Computed, String> {
-    let mut world = World::new(scenario).map_err(|errs| {
+    let mut sim = Simulator::new(scenario).map_err(|errs| {
         errs.iter()
             .map(|e| e.to_string())
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    let mut checkpoints = vec![(0, world.clone())];
-    let mut events = Vec::new();
+    let mut checkpoints = vec![(0, sim.world().clone())];
     let mut step_end = Vec::new();
-    let mut monitor = Monitor::default();
     let mut index = TraceIndex::default();
-    let mut choices = Vec::new();
     for (k, i) in path.iter().enumerate() {
-        world.choices(&mut choices);
-        let choice = choices.get(*i as usize).ok_or_else(|| {
-            format!(
-                "step {k} of the path picks choice {i}, but only {} are enabled there",
-                choices.len()
-            )
-        })?;
-        let first = events.len();
-        world.apply_enabled(choice, &mut events);
-        monitor.observe(&world, &events[first..]);
-        for e in &events[first..] {
+        let first = sim.events().len();
+        sim.choose(*i).map_err(|e| e.to_string())?;
+        for e in &sim.events()[first..] {
             index.observe(e);
         }
-        step_end.push(events.len() as u32);
+        step_end.push(sim.events().len() as u32);
         if (k + 1).is_multiple_of(CHECKPOINT_EVERY) {
-            checkpoints.push((k + 1, world.clone()));
+            checkpoints.push((k + 1, sim.world().clone()));
         }
     }
-    world.choices(&mut choices);
-    if choices.is_empty() {
-        let last = events.last().map_or(0, |e: &Event| e.index);
-        monitor.finish(&world, last);
-    }
-    index.conclude(&monitor.report);
-    let marker_slots = crate::model::marker_slots(&index.markers, events.len() as u32);
+    let run = sim.stop();
+    index.conclude(&run.invariants);
+    let marker_slots = crate::model::marker_slots(&index.markers, run.events.len() as u32);
     Ok(Computed {
         scenario: scenario.clone(),
-        halted: world.halted.map(|h| format!("{h:?}")),
-        events,
-        report: monitor.report,
+        halted: run.world.halted.map(|h| format!("{h:?}")),
+        events: run.events,
+        report: run.invariants,
         path: path.to_vec(),
         step_end,
         checkpoints,
         index,
-        last_world: world,
+        last_world: run.world,
         manual: true,
         marker_slots,
     })
