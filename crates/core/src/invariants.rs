@@ -5,9 +5,9 @@
 use crate::ids::{MsgId, OrderId};
 use crate::scenario::{Action, Endpoint, Filling, MsgKind};
 use crate::trace::Event;
+use crate::vec_map::{VecMap, VecSet};
 use crate::world::{Intent, Ledger, World};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum InvariantName {
@@ -185,12 +185,12 @@ pub fn check_ledger(
             if !l.is_finished() {
                 return None;
             }
-            let want: BTreeSet<_> = c.intended.iter().collect();
-            let got: BTreeSet<_> = l.outputs.iter().map(|o| &o.content).collect();
+            let want: VecSet<_> = c.intended.iter().collect();
+            let got: VecSet<_> = l.outputs.iter().map(|o| &o.content).collect();
             if want == got {
                 return None;
             }
-            let show = |s: &BTreeSet<&crate::world::Content>| {
+            let show = |s: &VecSet<&crate::world::Content>| {
                 s.iter()
                     .map(|c| c.kind.name())
                     .collect::<Vec<_>>()
@@ -224,7 +224,7 @@ pub fn check_state(world: &World) -> Vec<(InvariantName, Vec<MsgId>, String)> {
 }
 
 /// What the user asked for, command by command in script order.
-fn intended_orders(world: &World) -> BTreeMap<OrderId, Vec<Filling>> {
+fn intended_orders(world: &World) -> VecMap<OrderId, Vec<Filling>> {
     let sc = world.scenario();
     let dead = |step: usize, kind: MsgKind| {
         world
@@ -238,15 +238,15 @@ fn intended_orders(world: &World) -> BTreeMap<OrderId, Vec<Filling>> {
             ))
             .is_some_and(|l| l.dead && l.changes.is_empty())
     };
-    let mut orders: BTreeMap<OrderId, Vec<Filling>> = BTreeMap::new();
+    let mut orders: VecMap<OrderId, Vec<Filling>> = VecMap::new();
     for (i, s) in sc.script.iter().enumerate() {
         match s.action {
             Action::SubmitOrder { order } if !dead(i, MsgKind::SubmitOrder) => {
-                orders.entry(order).or_default();
+                orders.get_or_default(order);
             }
             Action::Import { order, filling } => {
                 if !dead(i, MsgKind::SubmitOrder) {
-                    orders.entry(order).or_default();
+                    orders.get_or_default(order);
                 }
                 if !dead(i, MsgKind::AddItem) {
                     if let Some(o) = orders.get_mut(&order) {
@@ -273,24 +273,24 @@ fn intended_orders(world: &World) -> BTreeMap<OrderId, Vec<Filling>> {
 }
 
 /// Cart contents at the first Submit of each cart (set semantics), for carts that were submitted.
-fn intended_carts(world: &World) -> BTreeMap<OrderId, Vec<Filling>> {
+fn intended_carts(world: &World) -> VecMap<OrderId, Vec<Filling>> {
     let sc = world.scenario();
-    let mut carts: BTreeMap<OrderId, Vec<Filling>> = BTreeMap::new();
-    let mut submitted: BTreeMap<OrderId, Vec<Filling>> = BTreeMap::new();
+    let mut carts: VecMap<OrderId, Vec<Filling>> = VecMap::new();
+    let mut submitted: VecMap<OrderId, Vec<Filling>> = VecMap::new();
     for s in &sc.script {
         match s.action {
             Action::CartAdd { cart, filling } => {
-                let c = carts.entry(cart).or_default();
+                let c = carts.get_or_default(cart);
                 if !submitted.contains_key(&cart) && !c.contains(&filling) {
                     c.push(filling);
                 }
             }
             Action::CartRemove { cart, filling } if !submitted.contains_key(&cart) => {
-                carts.entry(cart).or_default().retain(|f| *f != filling);
+                carts.get_or_default(cart).retain(|f| *f != filling);
             }
             Action::Submit { cart } => {
                 let items = carts.get(&cart).cloned().unwrap_or_default();
-                submitted.entry(cart).or_insert(items);
+                submitted.get_or_insert_with(cart, || items);
             }
             _ => {}
         }
@@ -346,7 +346,7 @@ pub fn check_end(world: &World) -> Vec<(InvariantName, Vec<MsgId>, String)> {
     // ShippingMatchesOrders
     if world.is_deployed(Endpoint::Shipping) {
         let shipping = &world.stores[Endpoint::Shipping.index()].docs;
-        let keys: BTreeSet<OrderId> = orders.keys().chain(shipping.keys()).copied().collect();
+        let keys: VecSet<OrderId> = orders.keys().chain(shipping.keys()).copied().collect();
         for k in keys {
             let o = orders
                 .get(&k)
@@ -367,8 +367,8 @@ pub fn check_end(world: &World) -> Vec<(InvariantName, Vec<MsgId>, String)> {
     }
     // FirstItemAddedOnce
     if world.scenario().orders.add_item.first_item_added {
-        let mut had_item: BTreeSet<OrderId> = BTreeSet::new();
-        let mut firsts: BTreeMap<OrderId, BTreeSet<MsgId>> = BTreeMap::new();
+        let mut had_item: VecSet<OrderId> = VecSet::new();
+        let mut firsts: VecMap<OrderId, VecSet<MsgId>> = VecMap::new();
         for ((ep, intent), l) in &world.ledgers {
             if *ep != Endpoint::Orders {
                 continue;
@@ -378,7 +378,7 @@ pub fn check_end(world: &World) -> Vec<(InvariantName, Vec<MsgId>, String)> {
             }
             for o in &l.outputs {
                 if o.content.kind == MsgKind::FirstItemAdded {
-                    firsts.entry(o.content.order).or_default().insert(o.id);
+                    firsts.get_or_default(o.content.order).insert(o.id);
                 }
             }
         }
@@ -407,7 +407,7 @@ pub fn check_end(world: &World) -> Vec<(InvariantName, Vec<MsgId>, String)> {
 /// The result of a run: for each invariant, whether it held and where it first broke.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
-    pub first_violation: BTreeMap<InvariantName, Violation>,
+    pub first_violation: VecMap<InvariantName, Violation>,
 }
 
 impl Report {
@@ -481,8 +481,7 @@ impl Monitor {
         for (name, messages, message) in check_end(world) {
             self.report
                 .first_violation
-                .entry(name)
-                .or_insert(Violation {
+                .get_or_insert_with(name, || Violation {
                     invariant: name,
                     event: last_event,
                     messages,

@@ -31,6 +31,7 @@ pub mod scenario;
 pub mod sim;
 pub mod store;
 pub mod trace;
+pub mod vec_map;
 pub mod workloads;
 pub mod world;
 

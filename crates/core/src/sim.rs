@@ -6,9 +6,9 @@ use crate::prng::Prng;
 use crate::scenario::{Endpoint, Scenario, ScenarioError};
 use crate::store::EndpointStore;
 use crate::trace::{Event, Halt};
+use crate::vec_map::VecMap;
 use crate::world::{Choice, MsgRef, Received, World};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Where a sliced run stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -25,7 +25,7 @@ pub enum Progress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FinalState {
     pub now_ms: u64,
-    pub stores: BTreeMap<Endpoint, EndpointStore>,
+    pub stores: VecMap<Endpoint, EndpointStore>,
     pub tokens: usize,
     pub error_queue: Vec<(Endpoint, MsgRef)>,
     pub received: Vec<Received>,
@@ -36,7 +36,7 @@ pub struct FinalState {
 
 impl FinalState {
     pub fn of(w: &World) -> FinalState {
-        let mut stores = BTreeMap::new();
+        let mut stores = VecMap::new();
         for e in Endpoint::ALL {
             if w.is_deployed(e) {
                 stores.insert(e, w.stores[e.index()].clone());

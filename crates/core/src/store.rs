@@ -3,9 +3,10 @@
 
 use crate::ids::{MsgId, OrderId, TokenId, TxId};
 use crate::scenario::{Endpoint, Filling, MsgKind};
+use crate::vec_map::VecMap;
 use crate::world::Message;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// One document. A single shape for every endpoint keeps the engine small: Orders uses `lines`
 /// (order lines), Shipping uses `lines` (packing list), Marketing `counts`, the Frontend's cart
@@ -104,9 +105,11 @@ pub struct Conflict {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct EndpointStore {
-    pub docs: BTreeMap<OrderId, Stored>,
+    pub docs: VecMap<OrderId, Stored>,
+    /// A `BTreeSet`, not a sorted vector: it grows with the run and its random ids would land
+    /// anywhere in a vector.
     pub inbox: BTreeSet<MsgId>,
-    pub outbox: BTreeMap<TxId, OutboxDoc>,
+    pub outbox: VecMap<TxId, OutboxDoc>,
 }
 
 impl EndpointStore {
@@ -144,7 +147,7 @@ impl EndpointStore {
 /// the first subscriber consuming the token must not make the others think it is a duplicate.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TokenStore {
-    pub tokens: BTreeMap<(TokenId, Endpoint), u32>,
+    pub tokens: VecMap<(TokenId, Endpoint), u32>,
 }
 
 impl Serialize for TokenStore {

@@ -12,6 +12,7 @@ use crate::scenario::{
 };
 use crate::store::{Doc, EndpointStore, TokenStore};
 use crate::trace::{Event, EventKind, Halt};
+use crate::vec_map::VecMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -289,7 +290,7 @@ pub struct Config {
     pub rules: Vec<ChaosRule>,
     pub cart_mode: bool,
     /// The logical submit of a cart: all its Submit clicks share the first click's step.
-    pub submit_step: BTreeMap<OrderId, u32>,
+    pub submit_step: VecMap<OrderId, u32>,
     /// Bit i set = rule i is probabilistic (only the first 64 rules can be; validation caps them).
     pub probabilistic: u64,
     /// `probabilistic`, split by the hook of each rule (indexed by [`hook_index`]): a step's
@@ -411,10 +412,10 @@ impl World {
                 });
             }
         }
-        let mut submit_step = BTreeMap::new();
+        let mut submit_step = VecMap::new();
         for (i, s) in scenario.script.iter().enumerate() {
             if let Action::Submit { cart } = s.action {
-                submit_step.entry(cart).or_insert(i as u32);
+                submit_step.get_or_insert_with(cart, || i as u32);
             }
         }
         let cart_mode = scenario.script.iter().any(|s| s.action.is_cart());

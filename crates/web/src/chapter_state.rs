@@ -7,8 +7,8 @@ use crate::compute::Computed;
 use crate::state::{Moment, Selection, UiState};
 use exactly_once_core::chapters::{self, Anomaly, Beat, Chapter, Source};
 use exactly_once_core::check::wire::{ModelTrace, ModelTraceState};
+use exactly_once_core::vec_map::VecSet;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// localStorage key of the chapters visited and fixed.
@@ -689,8 +689,8 @@ pub fn decode(text: &str) -> String {
 /// Chapters opened and chapters whose fix was applied, kept in localStorage.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
-    pub visited: BTreeSet<String>,
-    pub fixed: BTreeSet<String>,
+    pub visited: VecSet<String>,
+    pub fixed: VecSet<String>,
 }
 
 impl Progress {

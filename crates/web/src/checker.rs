@@ -10,8 +10,8 @@ use crate::worker_client::CheckWorker;
 use exactly_once_core::check::wire::{Job, Update};
 use exactly_once_core::check::{Progress, Status};
 use exactly_once_core::scenario::CheckBounds;
+use exactly_once_core::vec_map::VecMap;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The search in flight: its worker, and a serial number so that a search the user replaced (or
@@ -278,8 +278,8 @@ pub const FIELD_MAX_CHAOS_FIRES: &str = "max_chaos_fires";
 impl BoundsText {
     /// The bounds, or a message per field: first whether the text is a number, then the core's
     /// own validation (its ceilings are the core's to decide).
-    pub fn bounds(&self) -> Result<CheckBounds, BTreeMap<&'static str, String>> {
-        let mut errors = BTreeMap::new();
+    pub fn bounds(&self) -> Result<CheckBounds, VecMap<&'static str, String>> {
+        let mut errors = VecMap::new();
         let mut read = |key: &'static str, text: &str| match parse_count(text) {
             Ok(n) => n,
             Err(e) => {
@@ -303,7 +303,7 @@ impl BoundsText {
                     .into_iter()
                     .find(|k| *k == key)
                     .unwrap_or(FIELD_MAX_STATES);
-                errors.entry(key).or_insert(p.message);
+                errors.get_or_insert_with(key, || p.message);
             }
         }
         if errors.is_empty() {

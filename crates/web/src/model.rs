@@ -7,6 +7,7 @@ use exactly_once_core::ids::{AttemptId, MsgId, OrderId};
 use exactly_once_core::invariants::{InvariantName, Report};
 use exactly_once_core::scenario::Endpoint;
 use exactly_once_core::trace::{Event, EventKind, FailOutcome};
+use exactly_once_core::vec_map::VecMap;
 use exactly_once_core::world::{CommitWhy, MsgRef};
 use std::collections::BTreeMap;
 
@@ -66,10 +67,10 @@ pub struct Marker {
 /// per run, not on every frame.
 pub fn marker_slots(markers: &[Marker], events: u32) -> Vec<(u64, Marker)> {
     let last = u64::from(events.saturating_sub(1));
-    let mut slots: BTreeMap<u64, &Marker> = BTreeMap::new();
+    let mut slots: VecMap<u64, &Marker> = VecMap::new();
     for m in markers {
         let slot = (u64::from(m.event) * 500).checked_div(last).unwrap_or(0);
-        let entry = slots.entry(slot).or_insert(m);
+        let entry = slots.get_or_insert_with(slot, || m);
         if m.kind == MarkerKind::Violation && entry.kind != MarkerKind::Violation {
             *entry = m;
         }
@@ -79,15 +80,18 @@ pub fn marker_slots(markers: &[Marker], events: u32) -> Vec<(u64, Marker)> {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TraceIndex {
+    /// A `BTreeMap`, not a sorted vector: a long run has tens of thousands of messages and their
+    /// random ids would land anywhere in a vector.
     pub messages: BTreeMap<MsgId, MsgInfo>,
     /// In order of first send.
     pub message_order: Vec<MsgId>,
-    pub versions: BTreeMap<(Endpoint, OrderId), Vec<Version>>,
+    pub versions: VecMap<(Endpoint, OrderId), Vec<Version>>,
     pub markers: Vec<Marker>,
     /// Messages the NoGhostMessages verdict names, with the event from which they are ghosts.
-    pub ghosts: BTreeMap<MsgId, u32>,
-    /// The handler instance each attempt ran on.
-    pub attempt_instance: BTreeMap<AttemptId, u32>,
+    pub ghosts: VecMap<MsgId, u32>,
+    /// The handler instance each attempt ran on (attempts are numbered in delivery order, so
+    /// each one is appended).
+    pub attempt_instance: VecMap<AttemptId, u32>,
 }
 
 /// A one-word description of a chaos event, for markers and the trace list.
@@ -235,8 +239,7 @@ impl TraceIndex {
                 why,
             } => {
                 ix.versions
-                    .entry((e.endpoint, *order))
-                    .or_default()
+                    .get_or_default((e.endpoint, *order))
                     .push(Version {
                         version: *version,
                         event: e.index,
