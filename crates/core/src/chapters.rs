@@ -539,6 +539,6 @@ fn resolve(specs: &[BeatSpec], events: &[Event], last: u32, anomaly: Option<u32>
             })
         })
         .collect();
-    out.sort_by_key(|b| b.event);
+    crate::vec_map::sort_by_u32_key(&mut out, |b| b.event);
     out
 }

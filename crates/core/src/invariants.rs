@@ -298,9 +298,10 @@ fn intended_carts(world: &World) -> VecMap<OrderId, Vec<Filling>> {
     submitted
 }
 
+/// The lines in `Filling` order (the enum's declaration order is its `Ord`).
 fn sorted(v: &[Filling]) -> Vec<Filling> {
     let mut v = v.to_vec();
-    v.sort();
+    crate::vec_map::sort_by_u32_key(&mut v, |f| *f as u32);
     v
 }
 

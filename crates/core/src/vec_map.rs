@@ -16,6 +16,20 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Borrow;
 use std::fmt;
 
+/// Sorts `items` by a `u32` key, stably (equal keys keep their order), by insertion. For the short
+/// lists of the core and the page (beats, a document's lines): the std sort is a few kilobytes of
+/// wasm per element type, this is a few dozen bytes; quadratic, so never for a list that grows
+/// with a run.
+pub fn sort_by_u32_key<T>(items: &mut [T], key: impl Fn(&T) -> u32) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// A map from `K` to `V`, its entries sorted by key.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct VecMap<K, V> {
@@ -281,6 +295,20 @@ mod tests {
         );
         assert_eq!(fingerprint(&v), fingerprint(&b));
         assert_eq!(v[&9], b[&9]);
+    }
+
+    #[test]
+    fn sorts_stably_like_sort_by_key() {
+        let items: Vec<(u32, usize)> = [3u32, 1, 3, 0, 2, 1, 3, 0]
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i))
+            .collect();
+        let mut by_insertion = items.clone();
+        sort_by_u32_key(&mut by_insertion, |x| x.0);
+        let mut by_std = items;
+        by_std.sort_by_key(|x| x.0);
+        assert_eq!(by_insertion, by_std);
     }
 
     #[test]

@@ -221,7 +221,7 @@ fn merge(beats: Vec<Beat>, recorded: &[Beat], last: u32) -> Vec<ShownBeat> {
                 }),
         )
         .collect();
-    all.sort_by_key(|b| b.event);
+    exactly_once_core::vec_map::sort_by_u32_key(&mut all, |b| b.event);
     // Beats at one event are one stop of the playhead: one beat, their labels joined.
     let mut out: Vec<ShownBeat> = Vec::with_capacity(all.len());
     for b in all {
