@@ -213,7 +213,7 @@ pub fn check_ledger(
 /// Every ledger invariant over the whole state (what an exhaustive checker evaluates per state).
 pub fn check_state(world: &World) -> Vec<(InvariantName, Vec<MsgId>, String)> {
     let mut v = Vec::new();
-    for (key, l) in &world.ledgers {
+    for (key, l) in world.ledgers.iter() {
         for name in InvariantName::PER_MESSAGE {
             if let Some((ids, msg)) = check_ledger(name, *key, l) {
                 v.push((name, ids, msg));
@@ -370,7 +370,7 @@ pub fn check_end(world: &World) -> Vec<(InvariantName, Vec<MsgId>, String)> {
     if world.scenario().orders.add_item.first_item_added {
         let mut had_item: VecSet<OrderId> = VecSet::new();
         let mut firsts: VecMap<OrderId, VecSet<MsgId>> = VecMap::new();
-        for ((ep, intent), l) in &world.ledgers {
+        for ((ep, intent), l) in world.ledgers.iter() {
             if *ep != Endpoint::Orders {
                 continue;
             }

@@ -14,7 +14,6 @@ use crate::store::{Doc, EndpointStore, TokenStore};
 use crate::trace::{Event, EventKind, Halt};
 use crate::vec_map::VecMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -275,6 +274,56 @@ impl Ledger {
     }
 }
 
+/// The ledgers by `(endpoint, intent)`, as sorted vectors, one per endpoint (by
+/// [`Endpoint::index`], which follows `Endpoint`'s order). A run adds the ledgers of ever later
+/// script steps, so a new one lands at or near the end of its endpoint's vector; one vector for
+/// all endpoints would move the later endpoints' ledgers at every insert. Iterates, compares and
+/// hashes like the `BTreeMap<(Endpoint, Intent), Arc<Ledger>>` it replaces (the same words: state
+/// fingerprints are unchanged), without a B-tree's code in the wasm.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Ledgers {
+    by_endpoint: [VecMap<(Endpoint, Intent), Arc<Ledger>>; 4],
+}
+
+impl Ledgers {
+    pub fn get(&self, key: &(Endpoint, Intent)) -> Option<&Arc<Ledger>> {
+        self.by_endpoint[key.0.index()].get(key)
+    }
+    pub fn get_or_default(&mut self, key: (Endpoint, Intent)) -> &mut Arc<Ledger> {
+        self.by_endpoint[key.0.index()].get_or_default(key)
+    }
+    pub fn len(&self) -> usize {
+        self.by_endpoint.iter().map(VecMap::len).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.by_endpoint.iter().all(VecMap::is_empty)
+    }
+    /// In key order: by endpoint, then by intent.
+    pub fn iter(&self) -> impl Iterator<Item = (&(Endpoint, Intent), &Arc<Ledger>)> {
+        self.by_endpoint.iter().flat_map(VecMap::iter)
+    }
+    pub fn values(&self) -> impl Iterator<Item = &Arc<Ledger>> {
+        self.iter().map(|(_, l)| l)
+    }
+}
+
+/// `BTreeMap`'s words: the length, then each key and value in key order.
+impl Hash for Ledgers {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for (key, ledger) in self.iter() {
+            key.hash(state);
+            ledger.hash(state);
+        }
+    }
+}
+
+impl fmt::Debug for Ledgers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
 /// What a subscriber (or Orders) was handed, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Received {
@@ -367,7 +416,7 @@ pub struct World {
     pub(crate) groups_fired: Vec<u32>,
     /// Shared between clones of the world until one of them changes a ledger (copy on write):
     /// a checkpoint of a long run copies pointers, not every ledger.
-    pub ledgers: BTreeMap<(Endpoint, Intent), Arc<Ledger>>,
+    pub ledgers: Ledgers,
     pub events_total: u32,
     pub halted: Option<Halt>,
 }
@@ -463,7 +512,7 @@ impl World {
             received: Vec::new(),
             chaos_hits: vec![0; n_rules],
             groups_fired: Vec::new(),
-            ledgers: BTreeMap::new(),
+            ledgers: Ledgers::default(),
             events_total: 0,
             halted: None,
         })
@@ -741,7 +790,7 @@ impl World {
     }
 
     pub(crate) fn ledger(&mut self, key: (Endpoint, Intent)) -> &mut Ledger {
-        Arc::make_mut(self.ledgers.entry(key).or_default())
+        Arc::make_mut(self.ledgers.get_or_default(key))
     }
 
     /// Which chaos rules match this hook, honouring counts and once-groups. Counts are updated.
@@ -934,4 +983,46 @@ pub(crate) fn consistency_of(sc: &Scenario, a: &Attempt) -> Consistency {
     sc.handler(a.endpoint, a.msg.kind)
         .map(|h| h.consistency)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::fingerprint::Fp64Hasher;
+    use std::collections::BTreeMap;
+
+    fn fingerprint<T: Hash>(x: &T) -> u64 {
+        let mut h = Fp64Hasher::default();
+        x.hash(&mut h);
+        h.finish()
+    }
+
+    /// The per-endpoint ledgers iterate and hash as the one `BTreeMap` they replace did.
+    #[test]
+    fn ledgers_hash_and_iterate_like_a_btree_map() {
+        let mut ledgers = Ledgers::default();
+        let mut map: BTreeMap<(Endpoint, Intent), Arc<Ledger>> = BTreeMap::new();
+        let keys = [
+            (Endpoint::Shipping, 3, MsgKind::ItemAdded),
+            (Endpoint::Orders, 2, MsgKind::AddItem),
+            (Endpoint::Orders, 1, MsgKind::SubmitOrder),
+            (Endpoint::Frontend, 4, MsgKind::AddItem),
+            (Endpoint::Marketing, 3, MsgKind::ItemAdded),
+        ];
+        for (i, (e, step, kind)) in keys.into_iter().enumerate() {
+            let key = (e, Intent { step, kind });
+            let ledger = Ledger {
+                acked: i % 2 == 0,
+                ..Ledger::default()
+            };
+            *ledgers.get_or_default(key) = Arc::new(ledger.clone());
+            map.insert(key, Arc::new(ledger));
+        }
+        assert_eq!(
+            ledgers.iter().collect::<Vec<_>>(),
+            map.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(fingerprint(&ledgers), fingerprint(&map));
+        assert_eq!(format!("{ledgers:?}"), format!("{map:?}"));
+    }
 }
