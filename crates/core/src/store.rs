@@ -6,7 +6,9 @@ use crate::scenario::{Endpoint, Filling, MsgKind};
 use crate::vec_map::VecMap;
 use crate::world::Message;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// One document. A single shape for every endpoint keeps the engine small: Orders uses `lines`
 /// (order lines), Shipping uses `lines` (packing list), Marketing `counts`, the Frontend's cart
@@ -106,9 +108,7 @@ pub struct Conflict {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct EndpointStore {
     pub docs: VecMap<OrderId, Stored>,
-    /// A `BTreeSet`, not a sorted vector: it grows with the run and its random ids would land
-    /// anywhere in a vector.
-    pub inbox: BTreeSet<MsgId>,
+    pub inbox: Inbox,
     pub outbox: VecMap<TxId, OutboxDoc>,
 }
 
@@ -142,6 +142,58 @@ impl EndpointStore {
     }
 }
 
+/// An endpoint's inbox: the ids of the messages it processed. A B-tree, not a sorted vector: it
+/// grows with the run and its random ids would land anywhere in a vector. Keyed as a
+/// `BTreeMap<MsgId, u32>` (the value unused, always 0) rather than a `BTreeSet<MsgId>` because the
+/// page's message index is one: the wasm then holds one B-tree's code for both. Compares, hashes
+/// (the same words: state fingerprints do not change), prints and serialises as a set of ids.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Inbox {
+    ids: BTreeMap<MsgId, u32>,
+}
+
+impl Inbox {
+    /// Whether `id` was new.
+    pub fn insert(&mut self, id: MsgId) -> bool {
+        self.ids.insert(id, 0).is_none()
+    }
+    pub fn contains(&self, id: &MsgId) -> bool {
+        self.ids.contains_key(id)
+    }
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+    /// The ids in order.
+    pub fn iter(&self) -> impl Iterator<Item = &MsgId> {
+        self.ids.keys()
+    }
+}
+
+/// `BTreeSet<MsgId>`'s words: the length, then each id in order.
+impl Hash for Inbox {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for id in self.iter() {
+            id.hash(state);
+        }
+    }
+}
+
+impl fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Inbox {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
 /// The token store (§3.7): a token's existence is the proof that its message is not processed yet
 /// by that receiver. A published event reaches several subscribers, so each gets its own record:
 /// the first subscriber consuming the token must not make the others think it is a duplicate.
@@ -157,5 +209,35 @@ impl Serialize for TokenStore {
                 .keys()
                 .map(|(t, e)| format!("t{}@{}", t.0, e.name())),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::fingerprint::Fp64Hasher;
+    use std::collections::BTreeSet;
+
+    fn fingerprint<T: Hash>(x: &T) -> u64 {
+        let mut h = Fp64Hasher::default();
+        x.hash(&mut h);
+        h.finish()
+    }
+
+    /// The inbox hashes, prints and serialises as the `BTreeSet<MsgId>` it replaces did.
+    #[test]
+    fn inbox_is_a_set_of_ids() {
+        let ids = [MsgId(7), MsgId(3), MsgId(7), MsgId(1 << 100)];
+        let mut inbox = Inbox::default();
+        let mut set = BTreeSet::new();
+        for id in ids {
+            assert_eq!(inbox.insert(id), set.insert(id));
+        }
+        assert_eq!(fingerprint(&inbox), fingerprint(&set));
+        assert_eq!(format!("{inbox:?}"), format!("{set:?}"));
+        assert_eq!(
+            serde_json::to_string(&inbox).ok(),
+            serde_json::to_string(&set).ok()
+        );
     }
 }

@@ -78,11 +78,74 @@ pub fn marker_slots(markers: &[Marker], events: u32) -> Vec<(u64, Marker)> {
     slots.into_iter().map(|(k, m)| (k, m.clone())).collect()
 }
 
+/// Every message of a run by id. The infos are kept in order of first send and found through a
+/// `BTreeMap<MsgId, u32>` of positions: a B-tree because a long run has tens of thousands of
+/// messages whose random ids would land anywhere in a sorted vector, and of positions because the
+/// core's inbox is the same map type, so the wasm holds one B-tree's code for both.
+#[derive(Clone, Debug, Default)]
+pub struct Messages {
+    at: BTreeMap<MsgId, u32>,
+    infos: Vec<MsgInfo>,
+}
+
+impl Messages {
+    pub fn get(&self, id: &MsgId) -> Option<&MsgInfo> {
+        self.at.get(id).map(|i| &self.infos[*i as usize])
+    }
+    pub fn get_mut(&mut self, id: &MsgId) -> Option<&mut MsgInfo> {
+        self.at.get(id).map(|i| &mut self.infos[*i as usize])
+    }
+    pub fn contains_key(&self, id: &MsgId) -> bool {
+        self.at.contains_key(id)
+    }
+    /// The info of `id`, made by `make` if the id is new.
+    pub fn get_or_insert_with(
+        &mut self,
+        id: MsgId,
+        make: impl FnOnce() -> MsgInfo,
+    ) -> &mut MsgInfo {
+        let next = self.infos.len() as u32;
+        let i = *self.at.entry(id).or_insert(next) as usize;
+        if i == self.infos.len() {
+            self.infos.push(make());
+        }
+        &mut self.infos[i]
+    }
+    pub fn len(&self) -> usize {
+        self.infos.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.infos.is_empty()
+    }
+    /// By id, as a `BTreeMap<MsgId, MsgInfo>` iterates.
+    pub fn iter(&self) -> impl Iterator<Item = (&MsgId, &MsgInfo)> {
+        self.at.iter().map(|(id, i)| (id, &self.infos[*i as usize]))
+    }
+    /// By id, as a `BTreeMap<MsgId, MsgInfo>` iterates.
+    pub fn values(&self) -> impl Iterator<Item = &MsgInfo> {
+        self.iter().map(|(_, m)| m)
+    }
+}
+
+/// Equal when they hold the same infos by id, whatever the order they were added in (as two
+/// `BTreeMap`s are).
+impl PartialEq for Messages {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl std::ops::Index<&MsgId> for Messages {
+    type Output = MsgInfo;
+    /// Panics when the id is absent, as `BTreeMap`'s index does.
+    fn index(&self, id: &MsgId) -> &MsgInfo {
+        self.get(id).expect("no message with this id")
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TraceIndex {
-    /// A `BTreeMap`, not a sorted vector: a long run has tens of thousands of messages and their
-    /// random ids would land anywhere in a vector.
-    pub messages: BTreeMap<MsgId, MsgInfo>,
+    pub messages: Messages,
     /// In order of first send.
     pub message_order: Vec<MsgId>,
     pub versions: VecMap<(Endpoint, OrderId), Vec<Version>>,
@@ -166,23 +229,20 @@ impl TraceIndex {
                     info.delayed |= *delay_ms > 0;
                 } else {
                     ix.message_order.push(msg.id);
-                    ix.messages.insert(
-                        msg.id,
-                        MsgInfo {
-                            msg: *msg,
-                            from: e.endpoint,
-                            to: to.iter().collect(),
-                            sent_at: e.index,
-                            parent: *parent,
-                            children: Vec::new(),
-                            deliveries: Vec::new(),
-                            duplicated_at: Vec::new(),
-                            lease_expired_at: Vec::new(),
-                            delayed: *delay_ms > 0,
-                            failed_at: Vec::new(),
-                            resent_at: Vec::new(),
-                        },
-                    );
+                    ix.messages.get_or_insert_with(msg.id, || MsgInfo {
+                        msg: *msg,
+                        from: e.endpoint,
+                        to: to.iter().collect(),
+                        sent_at: e.index,
+                        parent: *parent,
+                        children: Vec::new(),
+                        deliveries: Vec::new(),
+                        duplicated_at: Vec::new(),
+                        lease_expired_at: Vec::new(),
+                        delayed: *delay_ms > 0,
+                        failed_at: Vec::new(),
+                        resent_at: Vec::new(),
+                    });
                     if let Some(p) = parent {
                         if let Some(pi) = ix.messages.get_mut(p) {
                             pi.children.push(msg.id);
@@ -214,7 +274,7 @@ impl TraceIndex {
             | EventKind::PublishStalled { msg, .. } => {
                 // A failed publish may be the first time the page hears of the message.
                 let known = ix.messages.contains_key(&msg.id);
-                let info = ix.messages.entry(msg.id).or_insert_with(|| MsgInfo {
+                let info = ix.messages.get_or_insert_with(msg.id, || MsgInfo {
                     msg: *msg,
                     from: e.endpoint,
                     to: Vec::new(),
