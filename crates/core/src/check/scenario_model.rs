@@ -214,8 +214,8 @@ impl Model for ScenarioModel {
 /// Per-entry overhead of a `BTreeMap` (node headers and spare slots, amortised): an estimate.
 const BTREE_ENTRY_OVERHEAD_BYTES: usize = 16;
 
-/// An estimate of the heap a world owns (vectors at their length, maps with a per-entry overhead),
-/// for the memory report: worlds are only held in the two frontier levels.
+/// An estimate of the heap a world owns (vectors at their length, the inbox's B-tree with a
+/// per-entry overhead), for the memory report: worlds are only held in the two frontier levels.
 fn world_heap_bytes(w: &World) -> usize {
     use core::mem::size_of;
     let queues: usize = w.queues.iter().map(|q| q.len() * size_of::<Copy>()).sum();
@@ -234,8 +234,8 @@ fn world_heap_bytes(w: &World) -> usize {
         .stores
         .iter()
         .map(|s| {
-            s.docs.len() * (size_of::<crate::store::Doc>() + 64 + BTREE_ENTRY_OVERHEAD_BYTES)
-                + s.inbox.len() * (16 + BTREE_ENTRY_OVERHEAD_BYTES)
+            s.docs.len() * (size_of::<crate::store::Doc>() + 64)
+                + s.inbox.len() * (16 + 4 + BTREE_ENTRY_OVERHEAD_BYTES)
                 + s.outbox.len() * 64
         })
         .sum();
@@ -245,7 +245,6 @@ fn world_heap_bytes(w: &World) -> usize {
         .map(|l| {
             size_of::<Ledger>()
                 + 32
-                + BTREE_ENTRY_OVERHEAD_BYTES
                 + l.changes.len() * size_of::<crate::world::ChangeRec>()
                 + l.outputs.len() * size_of::<crate::world::OutputRec>()
         })
