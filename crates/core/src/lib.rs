@@ -31,6 +31,7 @@ pub mod scenario;
 pub mod sim;
 pub mod store;
 pub mod trace;
+mod unit_enum;
 pub mod workloads;
 pub mod world;
 

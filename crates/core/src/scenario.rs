@@ -21,14 +21,20 @@ pub const MAX_ORDER_ID: u32 = 1_000_000;
 pub const MAX_PROBABILISTIC_RULES: usize = 16;
 pub const MAX_DELAY_MS: u64 = 86_400_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Endpoint {
     Frontend,
     Orders,
     Shipping,
     Marketing,
 }
+
+crate::unit_enum::unit_enum_serde!(Endpoint {
+    Frontend => "frontend",
+    Orders => "orders",
+    Shipping => "shipping",
+    Marketing => "marketing",
+});
 
 impl Endpoint {
     pub const ALL: [Endpoint; 4] = [
@@ -82,7 +88,7 @@ impl Serialize for EndpointSet {
 }
 
 /// Pierogi fillings, in the workshop's enum order (§1.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Filling {
     Meat,
     Mushrooms,
@@ -91,7 +97,15 @@ pub enum Filling {
     Strawberry,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+crate::unit_enum::unit_enum_serde!(Filling {
+    Meat => "Meat",
+    Mushrooms => "Mushrooms",
+    QuarkAndPotatoes => "QuarkAndPotatoes",
+    SwissCheese => "SwissCheese",
+    Strawberry => "Strawberry",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MsgKind {
     SubmitOrder,
     AddItem,
@@ -102,6 +116,16 @@ pub enum MsgKind {
     /// Frontend → itself (SendLocal): the sync-async boundary of C-14 and N-08.
     SendSubmitOrder,
 }
+
+crate::unit_enum::unit_enum_serde!(MsgKind {
+    SubmitOrder => "SubmitOrder",
+    AddItem => "AddItem",
+    RemoveItem => "RemoveItem",
+    ItemAdded => "ItemAdded",
+    ItemRemoved => "ItemRemoved",
+    FirstItemAdded => "FirstItemAdded",
+    SendSubmitOrder => "SendSubmitOrder",
+});
 
 impl MsgKind {
     pub fn name(self) -> &'static str {
@@ -155,8 +179,7 @@ impl Default for Limits {
 }
 
 /// Which errors skip the immediate retries and go to the error queue at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ErrorKind {
     /// A store commit failed (`DatabaseErrorException`).
     DatabaseError,
@@ -171,6 +194,15 @@ pub enum ErrorKind {
     /// A token could not be deleted: someone else consumed it.
     TokenLost,
 }
+
+crate::unit_enum::unit_enum_serde!(ErrorKind {
+    DatabaseError => "database_error",
+    BrokerError => "broker_error",
+    Concurrency => "concurrency",
+    OrderNotFound => "order_not_found",
+    Crash => "crash",
+    TokenLost => "token_lost",
+});
 
 impl ErrorKind {
     pub fn name(self) -> &'static str {
@@ -212,8 +244,7 @@ impl Default for EndpointSettings {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum OperationOrder {
     /// PU: publish, then store (H1, H2).
     PublishThenStore,
@@ -222,8 +253,12 @@ pub enum OperationOrder {
     StoreThenPublish,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+crate::unit_enum::unit_enum_serde!(OperationOrder {
+    PublishThenStore => "publish_then_store",
+    StoreThenPublish => "store_then_publish",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum DuplicateCheck {
     #[default]
     None,
@@ -233,8 +268,13 @@ pub enum DuplicateCheck {
     ProcessedIds,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+crate::unit_enum::unit_enum_serde!(DuplicateCheck {
+    None => "none",
+    BusinessState => "business_state",
+    ProcessedIds => "processed_ids",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum OutgoingIds {
     /// A fresh id per publish (`Guid.NewGuid()`).
     #[default]
@@ -243,8 +283,12 @@ pub enum OutgoingIds {
     Deterministic,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+crate::unit_enum::unit_enum_serde!(OutgoingIds {
+    Random => "random",
+    Deterministic => "deterministic",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum DispatchMode {
     /// The send happens at the call and survives a later failure (`PublishImmediately`).
     #[default]
@@ -253,9 +297,13 @@ pub enum DispatchMode {
     Batched,
 }
 
+crate::unit_enum::unit_enum_serde!(DispatchMode {
+    Immediate => "immediate",
+    Batched => "batched",
+});
+
 /// How a handler ties its state change to its outgoing messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Consistency {
     /// H1–H7: the handler loads, stores and publishes by itself.
     #[default]
@@ -280,6 +328,19 @@ pub enum Consistency {
     /// §3.9 corrected: the pending transaction remembers its owner.
     SingleTransactionId,
 }
+
+crate::unit_enum::unit_enum_serde!(Consistency {
+    Plain => "plain",
+    InDocumentOutbox => "in_document_outbox",
+    Outbox => "outbox",
+    OutboxInbox => "outbox_inbox",
+    OutboxInboxWithoutCleanup => "outbox_inbox_without_cleanup",
+    Tokens => "tokens",
+    TokensWithoutCheckpoint => "tokens_without_checkpoint",
+    OutOfDocumentOutbox => "out_of_document_outbox",
+    SingleTransactionIdShipped => "single_transaction_id_shipped",
+    SingleTransactionId => "single_transaction_id",
+});
 
 impl Consistency {
     pub fn uses_inbox(self) -> bool {
@@ -320,8 +381,7 @@ pub struct HandlerLogic {
 }
 
 /// How Orders keys the order a `SubmitOrder` creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum OrderKey {
     /// The order id carried by the message (classic track; NE-10 `Order.Id = CartId`).
     #[default]
@@ -329,6 +389,11 @@ pub enum OrderKey {
     /// A fresh id per processing (`Guid.NewGuid()`, NE-1..9).
     Fresh,
 }
+
+crate::unit_enum::unit_enum_serde!(OrderKey {
+    FromMessage => "from_message",
+    Fresh => "fresh",
+});
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -350,8 +415,7 @@ pub struct SubscriberSettings {
 }
 
 /// What the Frontend's Submit does with the cart (§2 N-01…N-08, C-14).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum SubmitFlow {
     /// NE-1: create an order with a fresh id straight in the database, every time.
     #[default]
@@ -369,6 +433,16 @@ pub enum SubmitFlow {
     /// C-14's SendSubmitOrderHandler: `if !Submitted { Send; Submitted = true }`, one commit.
     SubmitOnce,
 }
+
+crate::unit_enum::unit_enum_serde!(SubmitFlow {
+    CreateOrderDirectly => "create_order_directly",
+    FlagWithoutConcurrencyControl => "flag_without_concurrency_control",
+    FlagWithOptimisticConcurrency => "flag_with_optimistic_concurrency",
+    SaveThenSend => "save_then_send",
+    SendThenSave => "send_then_save",
+    AcceptedThenSend => "accepted_then_send",
+    SubmitOnce => "submit_once",
+});
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -472,8 +546,7 @@ impl Action {
 }
 
 /// The atomic steps of handlers and Frontend requests; chaos rules name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StepName {
     Load,
     InboxCheck,
@@ -492,6 +565,24 @@ pub enum StepName {
     /// Matches every step (crash rate knob, property tests).
     Any,
 }
+
+crate::unit_enum::unit_enum_serde!(StepName {
+    Load => "load",
+    InboxCheck => "inbox_check",
+    TokenCheck => "token_check",
+    Logic => "logic",
+    Commit => "commit",
+    Publish => "publish",
+    CreateTokens => "create_tokens",
+    OutboxPut => "outbox_put",
+    OutboxGet => "outbox_get",
+    OutboxDelete => "outbox_delete",
+    MarkInbox => "mark_inbox",
+    DeleteToken => "delete_token",
+    DeleteRecord => "delete_record",
+    Ack => "ack",
+    Any => "any",
+});
 
 impl StepName {
     pub fn name(self) -> &'static str {
