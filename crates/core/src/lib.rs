@@ -19,6 +19,7 @@ pub mod broker;
 pub mod chapters;
 pub mod check;
 pub mod deterministic_id;
+mod enum_serde;
 mod frontend;
 mod handler;
 pub mod ids;
@@ -31,7 +32,6 @@ pub mod scenario;
 pub mod sim;
 pub mod store;
 pub mod trace;
-mod unit_enum;
 pub mod workloads;
 pub mod world;
 

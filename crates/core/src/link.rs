@@ -34,7 +34,7 @@ pub enum View {
     Sequence,
 }
 
-crate::unit_enum::unit_enum_serde!(View {
+crate::enum_serde::unit_enum_serde!(View {
     Topology => "topology",
     Sequence => "sequence",
 });

@@ -1,6 +1,7 @@
 //! A scenario: everything a run needs, as versioned, serialisable data (`format: 1`).
 //! [`Scenario::validate`] reports every problem at once, each with the reason it is a problem.
 
+use crate::enum_serde::{read_variant, Kind, Shape, Val};
 use crate::ids::OrderId;
 use crate::prng::Ratio;
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ pub enum Endpoint {
     Marketing,
 }
 
-crate::unit_enum::unit_enum_serde!(Endpoint {
+crate::enum_serde::unit_enum_serde!(Endpoint {
     Frontend => "frontend",
     Orders => "orders",
     Shipping => "shipping",
@@ -97,7 +98,7 @@ pub enum Filling {
     Strawberry,
 }
 
-crate::unit_enum::unit_enum_serde!(Filling {
+crate::enum_serde::unit_enum_serde!(Filling {
     Meat => "Meat",
     Mushrooms => "Mushrooms",
     QuarkAndPotatoes => "QuarkAndPotatoes",
@@ -117,7 +118,7 @@ pub enum MsgKind {
     SendSubmitOrder,
 }
 
-crate::unit_enum::unit_enum_serde!(MsgKind {
+crate::enum_serde::unit_enum_serde!(MsgKind {
     SubmitOrder => "SubmitOrder",
     AddItem => "AddItem",
     RemoveItem => "RemoveItem",
@@ -195,7 +196,7 @@ pub enum ErrorKind {
     TokenLost,
 }
 
-crate::unit_enum::unit_enum_serde!(ErrorKind {
+crate::enum_serde::unit_enum_serde!(ErrorKind {
     DatabaseError => "database_error",
     BrokerError => "broker_error",
     Concurrency => "concurrency",
@@ -253,7 +254,7 @@ pub enum OperationOrder {
     StoreThenPublish,
 }
 
-crate::unit_enum::unit_enum_serde!(OperationOrder {
+crate::enum_serde::unit_enum_serde!(OperationOrder {
     PublishThenStore => "publish_then_store",
     StoreThenPublish => "store_then_publish",
 });
@@ -268,7 +269,7 @@ pub enum DuplicateCheck {
     ProcessedIds,
 }
 
-crate::unit_enum::unit_enum_serde!(DuplicateCheck {
+crate::enum_serde::unit_enum_serde!(DuplicateCheck {
     None => "none",
     BusinessState => "business_state",
     ProcessedIds => "processed_ids",
@@ -283,7 +284,7 @@ pub enum OutgoingIds {
     Deterministic,
 }
 
-crate::unit_enum::unit_enum_serde!(OutgoingIds {
+crate::enum_serde::unit_enum_serde!(OutgoingIds {
     Random => "random",
     Deterministic => "deterministic",
 });
@@ -297,7 +298,7 @@ pub enum DispatchMode {
     Batched,
 }
 
-crate::unit_enum::unit_enum_serde!(DispatchMode {
+crate::enum_serde::unit_enum_serde!(DispatchMode {
     Immediate => "immediate",
     Batched => "batched",
 });
@@ -329,7 +330,7 @@ pub enum Consistency {
     SingleTransactionId,
 }
 
-crate::unit_enum::unit_enum_serde!(Consistency {
+crate::enum_serde::unit_enum_serde!(Consistency {
     Plain => "plain",
     InDocumentOutbox => "in_document_outbox",
     Outbox => "outbox",
@@ -390,7 +391,7 @@ pub enum OrderKey {
     Fresh,
 }
 
-crate::unit_enum::unit_enum_serde!(OrderKey {
+crate::enum_serde::unit_enum_serde!(OrderKey {
     FromMessage => "from_message",
     Fresh => "fresh",
 });
@@ -434,7 +435,7 @@ pub enum SubmitFlow {
     SubmitOnce,
 }
 
-crate::unit_enum::unit_enum_serde!(SubmitFlow {
+crate::enum_serde::unit_enum_serde!(SubmitFlow {
     CreateOrderDirectly => "create_order_directly",
     FlagWithoutConcurrencyControl => "flag_without_concurrency_control",
     FlagWithOptimisticConcurrency => "flag_with_optimistic_concurrency",
@@ -477,8 +478,9 @@ pub struct ScriptStep {
     pub action: Action,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_variant`] (unknown fields denied).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Console `submit X`: fire-and-forget send of `SubmitOrder`.
     SubmitOrder {
@@ -566,7 +568,7 @@ pub enum StepName {
     Any,
 }
 
-crate::unit_enum::unit_enum_serde!(StepName {
+crate::enum_serde::unit_enum_serde!(StepName {
     Load => "load",
     InboxCheck => "inbox_check",
     TokenCheck => "token_check",
@@ -618,8 +620,9 @@ pub struct Target {
     pub filling: Option<Filling>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_variant`] (unknown fields denied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum When {
     First,
     /// The n-th matching occurrence (1-based).
@@ -635,8 +638,9 @@ pub enum When {
     Probability(Ratio),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_variant`] (unknown fields denied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Send effect: one more copy with the same message id, at once or `delay_ms` later.
     Duplicate { delay_ms: u64 },
@@ -668,6 +672,128 @@ impl Effect {
             Effect::FailCommit => Hook::Commit,
             Effect::Slow { .. } | Effect::Crash { .. } | Effect::Hang { .. } => Hook::AfterStep,
         }
+    }
+}
+
+/// A struct variant's shape for [`read_variant`], with the derive's "struct variant" wording.
+macro_rules! fields {
+    ($ty:ident :: $variant:ident { $($field:literal: $kind:ident),+ }) => {
+        Shape::Struct {
+            expecting: concat!("struct variant ", stringify!($ty), "::", stringify!($variant)),
+            fields: &[$($field),+],
+            kinds: &[$(Kind::$kind),+],
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const SHAPES: &[Shape] = &[
+            fields!(Action::SubmitOrder { "order": U32 }),
+            fields!(Action::AddItem { "order": U32, "filling": Filling }),
+            fields!(Action::RemoveItem { "order": U32, "filling": Filling }),
+            fields!(Action::Import { "order": U32, "filling": Filling }),
+            fields!(Action::CartAdd { "cart": U32, "filling": Filling }),
+            fields!(Action::CartRemove { "cart": U32, "filling": Filling }),
+            fields!(Action::Submit { "cart": U32 }),
+        ];
+        const NAMES: &[&str] = &[
+            "submit_order",
+            "add_item",
+            "remove_item",
+            "import",
+            "cart_add",
+            "cart_remove",
+            "submit",
+        ];
+        let (i, values) = read_variant(d, "Action", NAMES, SHAPES)?;
+        Ok(match (i, values) {
+            (0, [Val::U32(o), _]) => Action::SubmitOrder { order: OrderId(o) },
+            (1, [Val::U32(o), Val::Filling(filling)]) => Action::AddItem {
+                order: OrderId(o),
+                filling,
+            },
+            (2, [Val::U32(o), Val::Filling(filling)]) => Action::RemoveItem {
+                order: OrderId(o),
+                filling,
+            },
+            (3, [Val::U32(o), Val::Filling(filling)]) => Action::Import {
+                order: OrderId(o),
+                filling,
+            },
+            (4, [Val::U32(c), Val::Filling(filling)]) => Action::CartAdd {
+                cart: OrderId(c),
+                filling,
+            },
+            (5, [Val::U32(c), Val::Filling(filling)]) => Action::CartRemove {
+                cart: OrderId(c),
+                filling,
+            },
+            (6, [Val::U32(c), _]) => Action::Submit { cart: OrderId(c) },
+            _ => unreachable!("SHAPES gives every variant its fields' kinds"),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for When {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const SHAPES: &[Shape] = &[
+            Shape::Unit,
+            fields!(When::Nth { "n": U32 }),
+            Shape::Unit,
+            fields!(When::EveryNth { "n": U32, "from": U32 }),
+            Shape::Newtype(Kind::Ratio),
+        ];
+        const NAMES: &[&str] = &["first", "nth", "every", "every_nth", "probability"];
+        let (i, values) = read_variant(d, "When", NAMES, SHAPES)?;
+        Ok(match (i, values) {
+            (0, _) => When::First,
+            (1, [Val::U32(n), _]) => When::Nth { n },
+            (2, _) => When::Every,
+            (3, [Val::U32(n), Val::U32(from)]) => When::EveryNth { n, from },
+            (4, [Val::Ratio(r), _]) => When::Probability(r),
+            _ => unreachable!("SHAPES gives every variant its fields' kinds"),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Effect {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const SHAPES: &[Shape] = &[
+            fields!(Effect::Duplicate { "delay_ms": U64 }),
+            fields!(Effect::Delay { "delay_ms": U64 }),
+            Shape::Unit,
+            fields!(Effect::FailPublish { "broker_has_it": Bool, "after_ms": U64 }),
+            Shape::Unit,
+            fields!(Effect::Slow { "after": Step, "delay_ms": U64 }),
+            fields!(Effect::Crash { "after": Step }),
+            fields!(Effect::Hang { "after": Step, "delay_ms": U64 }),
+        ];
+        const NAMES: &[&str] = &[
+            "duplicate",
+            "delay",
+            "drop",
+            "fail_publish",
+            "fail_commit",
+            "slow",
+            "crash",
+            "hang",
+        ];
+        let (i, values) = read_variant(d, "Effect", NAMES, SHAPES)?;
+        Ok(match (i, values) {
+            (0, [Val::U64(delay_ms), _]) => Effect::Duplicate { delay_ms },
+            (1, [Val::U64(delay_ms), _]) => Effect::Delay { delay_ms },
+            (2, _) => Effect::Drop,
+            (3, [Val::Bool(broker_has_it), Val::U64(after_ms)]) => Effect::FailPublish {
+                broker_has_it,
+                after_ms,
+            },
+            (4, _) => Effect::FailCommit,
+            (5, [Val::Step(after), Val::U64(delay_ms)]) => Effect::Slow { after, delay_ms },
+            (6, [Val::Step(after), _]) => Effect::Crash { after },
+            (7, [Val::Step(after), Val::U64(delay_ms)]) => Effect::Hang { after, delay_ms },
+            _ => unreachable!("SHAPES gives every variant its fields' kinds"),
+        })
     }
 }
 

@@ -58,7 +58,7 @@ pub enum Status {
     Cancelled,
 }
 
-crate::unit_enum::unit_enum_serde!(Status {
+crate::enum_serde::unit_enum_serde!(Status {
     Running => "running",
     Complete => "complete",
     StateBoundReached => "state-bound-reached",
