@@ -2,7 +2,8 @@
 //! Deserialize)]`, through visitors shared by every enum instead of ones generated per enum and
 //! per variant (about a kilobyte of page bundle for each unit-only enum, several for the chaos
 //! rules' and the script's enums). Unit-only enums (`Consistency`, `StepName`, …) use
-//! [`unit_enum_serde`]; `Action`, `When` and `Effect` describe their variants to [`read_variant`].
+//! [`unit_enum_serde`]; `Action`, `When` and `Effect` describe their variants to [`read_variant`];
+//! `Ratio` reads its fields with [`read_struct`], the reader of their struct variants.
 
 use crate::prng::Ratio;
 use crate::scenario::{Filling, StepName};
@@ -173,6 +174,26 @@ pub(crate) fn read_variant<'de, D: Deserializer<'de>>(
             name,
             variants,
             shapes,
+        },
+    )
+}
+
+/// Reads a struct of named fields (at most [`MAX_FIELDS`], unknown fields denied) as the derive
+/// does; `expecting` is the derive's "struct Type".
+pub(crate) fn read_struct<'de, D: Deserializer<'de>>(
+    d: D,
+    name: &'static str,
+    expecting: &'static str,
+    fields: &'static [&'static str],
+    kinds: &'static [Kind],
+) -> Result<[Val; MAX_FIELDS], D::Error> {
+    d.deserialize_struct(
+        name,
+        fields,
+        FieldsVisitor {
+            expecting,
+            fields,
+            kinds,
         },
     )
 }
@@ -419,7 +440,6 @@ mod tests {
     /// names, so that the messages name the same types), to compare results and messages with.
     mod derived {
         use crate::ids::OrderId;
-        use crate::prng::Ratio;
         use crate::scenario::{Filling, StepName};
         use serde::{Deserialize, Serialize};
 
@@ -433,6 +453,13 @@ mod tests {
             CartAdd { cart: OrderId, filling: Filling },
             CartRemove { cart: OrderId, filling: Filling },
             Submit { cart: OrderId },
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Ratio {
+            num: u32,
+            den: u32,
         }
 
         #[derive(Serialize, Deserialize)]
@@ -574,7 +601,22 @@ mod tests {
             }
             same::<Effect, derived::Effect>(&format!("\"{name}\""));
         }
+        for text in [
+            "{\"num\": 1, \"den\": 3}",
+            "{\"den\": 3, \"num\": 1}",
+            "{\"num\": 1}",
+            "{\"num\": 1, \"den\": 3, \"x\": 0}",
+            "{\"num\": 1, \"num\": 2}",
+            "{\"num\": -1, \"den\": 3}",
+            "[1, 3]",
+            "[1]",
+            "[]",
+            "\"1/3\"",
+        ] {
+            same::<crate::prng::Ratio, derived::Ratio>(text);
+        }
         for text in ODD {
+            same::<crate::prng::Ratio, derived::Ratio>(text);
             same::<Action, derived::Action>(text);
             same::<When, derived::When>(text);
             same::<Effect, derived::Effect>(text);
