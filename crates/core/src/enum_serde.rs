@@ -6,7 +6,7 @@
 //! `Ratio` reads its fields with [`read_struct`], the reader of their struct variants.
 
 use crate::prng::Ratio;
-use crate::scenario::{Filling, StepName};
+use crate::scenario::{Endpoint, Filling, MsgKind, StepName};
 use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
     VariantAccess, Visitor,
@@ -128,6 +128,10 @@ pub(crate) enum Kind {
     Filling,
     Step,
     Ratio,
+    OptEndpoint,
+    OptMessage,
+    OptFilling,
+    OptRatio,
 }
 
 /// A field's value, of its [`Kind`]; `None` where a variant has no such field.
@@ -140,10 +144,14 @@ pub(crate) enum Val {
     Filling(Filling),
     Step(StepName),
     Ratio(Ratio),
+    OptEndpoint(Option<Endpoint>),
+    OptMessage(Option<MsgKind>),
+    OptFilling(Option<Filling>),
+    OptRatio(Option<Ratio>),
 }
 
-/// The most fields of a variant read by [`read_variant`].
-const MAX_FIELDS: usize = 2;
+/// The most fields of a variant or struct read here.
+pub(crate) const MAX_FIELDS: usize = 6;
 
 /// What follows a variant's name.
 pub(crate) enum Shape {
@@ -179,13 +187,16 @@ pub(crate) fn read_variant<'de, D: Deserializer<'de>>(
 }
 
 /// Reads a struct of named fields (at most [`MAX_FIELDS`], unknown fields denied) as the derive
-/// does; `expecting` is the derive's "struct Type".
+/// does; `expecting` is the derive's "struct Type". With `defaults` (the struct's
+/// `#[serde(default)]`) a missing field is [`Val::None`], for the caller to take from the
+/// struct's `Default`, instead of an error.
 pub(crate) fn read_struct<'de, D: Deserializer<'de>>(
     d: D,
     name: &'static str,
     expecting: &'static str,
     fields: &'static [&'static str],
     kinds: &'static [Kind],
+    defaults: bool,
 ) -> Result<[Val; MAX_FIELDS], D::Error> {
     d.deserialize_struct(
         name,
@@ -194,6 +205,7 @@ pub(crate) fn read_struct<'de, D: Deserializer<'de>>(
             expecting,
             fields,
             kinds,
+            defaults,
         },
     )
 }
@@ -215,7 +227,9 @@ impl<'de> Visitor<'de> for EnumVisitor {
         let (i, variant) = data.variant_seed(VariantName(self.variants))?;
         let values = match self.shapes.get(i) {
             Some(Shape::Newtype(kind)) => {
-                [variant.newtype_variant_seed(KindSeed(*kind))?, Val::None]
+                let mut values = [Val::None; MAX_FIELDS];
+                values[0] = variant.newtype_variant_seed(KindSeed(*kind))?;
+                values
             }
             Some(Shape::Struct {
                 expecting,
@@ -227,6 +241,7 @@ impl<'de> Visitor<'de> for EnumVisitor {
                     expecting,
                     fields,
                     kinds,
+                    defaults: false,
                 },
             )?,
             Some(Shape::Unit) | None => {
@@ -252,15 +267,21 @@ impl<'de> DeserializeSeed<'de> for KindSeed {
             Kind::Filling => Filling::deserialize(d).map(Val::Filling),
             Kind::Step => StepName::deserialize(d).map(Val::Step),
             Kind::Ratio => Ratio::deserialize(d).map(Val::Ratio),
+            Kind::OptEndpoint => Option::deserialize(d).map(Val::OptEndpoint),
+            Kind::OptMessage => Option::deserialize(d).map(Val::OptMessage),
+            Kind::OptFilling => Option::deserialize(d).map(Val::OptFilling),
+            Kind::OptRatio => Option::deserialize(d).map(Val::OptRatio),
         }
     }
 }
 
-/// A struct variant's fields, as the derive reads them with `deny_unknown_fields`.
+/// A struct's or a struct variant's fields, as the derive reads them with `deny_unknown_fields`
+/// (and with `default` when `defaults`).
 struct FieldsVisitor {
     expecting: &'static str,
     fields: &'static [&'static str],
     kinds: &'static [Kind],
+    defaults: bool,
 }
 
 impl<'de> Visitor<'de> for FieldsVisitor {
@@ -273,9 +294,15 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut values = [Val::None; MAX_FIELDS];
         for (i, (slot, kind)) in values.iter_mut().zip(self.kinds).enumerate() {
-            *slot = seq.next_element_seed(KindSeed(*kind))?.ok_or_else(|| {
-                de::Error::invalid_length(i, &Elements(self.expecting, self.kinds.len()))
-            })?;
+            match seq.next_element_seed(KindSeed(*kind))? {
+                Some(value) => *slot = value,
+                // The rest take the struct's defaults.
+                None if self.defaults => break,
+                None => {
+                    let expected = Elements(self.expecting, self.kinds.len());
+                    return Err(de::Error::invalid_length(i, &expected));
+                }
+            }
         }
         Ok(values)
     }
@@ -292,7 +319,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
             *slot = map.next_value_seed(KindSeed(*kind))?;
         }
         for (value, field) in values.iter().zip(self.fields) {
-            if *value == Val::None {
+            if *value == Val::None && !self.defaults {
                 return Err(de::Error::missing_field(field));
             }
         }
@@ -440,8 +467,51 @@ mod tests {
     /// names, so that the messages name the same types), to compare results and messages with.
     mod derived {
         use crate::ids::OrderId;
-        use crate::scenario::{Filling, StepName};
+        use crate::prng::Ratio as CoreRatio;
+        use crate::scenario::{Endpoint, Filling, MsgKind, StepName};
         use serde::{Deserialize, Serialize};
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Limits {
+            max_events: u32,
+            max_queue_len: u32,
+            max_script_steps: u32,
+            max_time_ms: u64,
+            max_request_retries: u32,
+        }
+
+        impl Default for Limits {
+            fn default() -> Self {
+                let l = crate::scenario::Limits::default();
+                Limits {
+                    max_events: l.max_events,
+                    max_queue_len: l.max_queue_len,
+                    max_script_steps: l.max_script_steps,
+                    max_time_ms: l.max_time_ms,
+                    max_request_retries: l.max_request_retries,
+                }
+            }
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Target {
+            endpoint: Option<Endpoint>,
+            message: Option<MsgKind>,
+            filling: Option<Filling>,
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Knobs {
+            duplicate_rate: Option<CoreRatio>,
+            delay_rate: Option<CoreRatio>,
+            delay_ms: u64,
+            commit_failure_rate: Option<CoreRatio>,
+            crash_rate: Option<CoreRatio>,
+            lost_ack_rate: Option<CoreRatio>,
+        }
 
         #[derive(Serialize, Deserialize)]
         #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -615,7 +685,49 @@ mod tests {
         ] {
             same::<crate::prng::Ratio, derived::Ratio>(text);
         }
+        for text in [
+            "{}",
+            "{\"max_events\": 5}",
+            "{\"max_time_ms\": 5, \"max_events\": 7}",
+            "{\"max_events\": 5, \"max_events\": 6}",
+            "{\"max_events\": -5}",
+            "{\"max_events\": 5, \"speed\": 1}",
+            "[1, 2]",
+            "[1, 2, 3, 4, 5]",
+            "[1, 2, 3, 4, 5, 6]",
+            "[]",
+        ] {
+            same::<crate::scenario::Limits, derived::Limits>(text);
+        }
+        for text in [
+            "{}",
+            "{\"endpoint\": null}",
+            "{\"endpoint\": \"orders\", \"filling\": \"Meat\"}",
+            "{\"message\": \"AddItem\", \"message\": null}",
+            "{\"message\": \"Nope\"}",
+            "{\"endpoint\": 3}",
+            "{\"filling\": \"Meat\", \"step\": \"load\"}",
+            "[\"shipping\"]",
+            "[null, \"ItemAdded\", \"Strawberry\"]",
+        ] {
+            same::<crate::scenario::Target, derived::Target>(text);
+        }
+        for text in [
+            "{}",
+            "{\"delay_ms\": 7}",
+            "{\"duplicate_rate\": {\"num\": 1, \"den\": 2}, \"crash_rate\": null}",
+            "{\"lost_ack_rate\": {\"num\": 1}}",
+            "{\"delay_rate\": 0.5}",
+            "{\"crash\": 1}",
+            "{\"delay_ms\": 1, \"delay_ms\": 2}",
+            "[null, {\"num\": 1, \"den\": 3}, 4]",
+        ] {
+            same::<crate::scenario::Knobs, derived::Knobs>(text);
+        }
         for text in ODD {
+            same::<crate::scenario::Limits, derived::Limits>(text);
+            same::<crate::scenario::Target, derived::Target>(text);
+            same::<crate::scenario::Knobs, derived::Knobs>(text);
             same::<crate::prng::Ratio, derived::Ratio>(text);
             same::<Action, derived::Action>(text);
             same::<When, derived::When>(text);

@@ -17,8 +17,15 @@ impl<'de> Deserialize<'de> for Ratio {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use crate::enum_serde::{read_struct, Kind, Val};
         const FIELDS: &[&str] = &["num", "den"];
-        match read_struct(d, "Ratio", "struct Ratio", FIELDS, &[Kind::U32, Kind::U32])? {
-            [Val::U32(num), Val::U32(den)] => Ok(Ratio { num, den }),
+        match read_struct(
+            d,
+            "Ratio",
+            "struct Ratio",
+            FIELDS,
+            &[Kind::U32, Kind::U32],
+            false,
+        )? {
+            [Val::U32(num), Val::U32(den), ..] => Ok(Ratio { num, den }),
             _ => unreachable!("read_struct reads the kinds it is given"),
         }
     }

@@ -1,7 +1,7 @@
 //! A scenario: everything a run needs, as versioned, serialisable data (`format: 1`).
 //! [`Scenario::validate`] reports every problem at once, each with the reason it is a problem.
 
-use crate::enum_serde::{read_variant, Kind, Shape, Val};
+use crate::enum_serde::{read_struct, read_variant, Kind, Shape, Val};
 use crate::ids::OrderId;
 use crate::prng::Ratio;
 use serde::{Deserialize, Serialize};
@@ -155,8 +155,9 @@ impl fmt::Display for MsgKind {
 }
 
 /// Everything is bounded: a run stops with a named reason when it reaches a limit.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Limits {
     pub max_events: u32,
     pub max_queue_len: u32,
@@ -609,8 +610,9 @@ impl StepName {
 }
 
 /// Which events a chaos rule looks at. Empty fields match anything.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct Target {
     /// The sending endpoint for send effects; the handling endpoint otherwise.
     pub endpoint: Option<Endpoint>,
@@ -708,28 +710,28 @@ impl<'de> Deserialize<'de> for Action {
         ];
         let (i, values) = read_variant(d, "Action", NAMES, SHAPES)?;
         Ok(match (i, values) {
-            (0, [Val::U32(o), _]) => Action::SubmitOrder { order: OrderId(o) },
-            (1, [Val::U32(o), Val::Filling(filling)]) => Action::AddItem {
+            (0, [Val::U32(o), ..]) => Action::SubmitOrder { order: OrderId(o) },
+            (1, [Val::U32(o), Val::Filling(filling), ..]) => Action::AddItem {
                 order: OrderId(o),
                 filling,
             },
-            (2, [Val::U32(o), Val::Filling(filling)]) => Action::RemoveItem {
+            (2, [Val::U32(o), Val::Filling(filling), ..]) => Action::RemoveItem {
                 order: OrderId(o),
                 filling,
             },
-            (3, [Val::U32(o), Val::Filling(filling)]) => Action::Import {
+            (3, [Val::U32(o), Val::Filling(filling), ..]) => Action::Import {
                 order: OrderId(o),
                 filling,
             },
-            (4, [Val::U32(c), Val::Filling(filling)]) => Action::CartAdd {
+            (4, [Val::U32(c), Val::Filling(filling), ..]) => Action::CartAdd {
                 cart: OrderId(c),
                 filling,
             },
-            (5, [Val::U32(c), Val::Filling(filling)]) => Action::CartRemove {
+            (5, [Val::U32(c), Val::Filling(filling), ..]) => Action::CartRemove {
                 cart: OrderId(c),
                 filling,
             },
-            (6, [Val::U32(c), _]) => Action::Submit { cart: OrderId(c) },
+            (6, [Val::U32(c), ..]) => Action::Submit { cart: OrderId(c) },
             _ => unreachable!("SHAPES gives every variant its fields' kinds"),
         })
     }
@@ -748,10 +750,10 @@ impl<'de> Deserialize<'de> for When {
         let (i, values) = read_variant(d, "When", NAMES, SHAPES)?;
         Ok(match (i, values) {
             (0, _) => When::First,
-            (1, [Val::U32(n), _]) => When::Nth { n },
+            (1, [Val::U32(n), ..]) => When::Nth { n },
             (2, _) => When::Every,
-            (3, [Val::U32(n), Val::U32(from)]) => When::EveryNth { n, from },
-            (4, [Val::Ratio(r), _]) => When::Probability(r),
+            (3, [Val::U32(n), Val::U32(from), ..]) => When::EveryNth { n, from },
+            (4, [Val::Ratio(r), ..]) => When::Probability(r),
             _ => unreachable!("SHAPES gives every variant its fields' kinds"),
         })
     }
@@ -781,19 +783,113 @@ impl<'de> Deserialize<'de> for Effect {
         ];
         let (i, values) = read_variant(d, "Effect", NAMES, SHAPES)?;
         Ok(match (i, values) {
-            (0, [Val::U64(delay_ms), _]) => Effect::Duplicate { delay_ms },
-            (1, [Val::U64(delay_ms), _]) => Effect::Delay { delay_ms },
+            (0, [Val::U64(delay_ms), ..]) => Effect::Duplicate { delay_ms },
+            (1, [Val::U64(delay_ms), ..]) => Effect::Delay { delay_ms },
             (2, _) => Effect::Drop,
-            (3, [Val::Bool(broker_has_it), Val::U64(after_ms)]) => Effect::FailPublish {
+            (3, [Val::Bool(broker_has_it), Val::U64(after_ms), ..]) => Effect::FailPublish {
                 broker_has_it,
                 after_ms,
             },
             (4, _) => Effect::FailCommit,
-            (5, [Val::Step(after), Val::U64(delay_ms)]) => Effect::Slow { after, delay_ms },
-            (6, [Val::Step(after), _]) => Effect::Crash { after },
-            (7, [Val::Step(after), Val::U64(delay_ms)]) => Effect::Hang { after, delay_ms },
+            (5, [Val::Step(after), Val::U64(delay_ms), ..]) => Effect::Slow { after, delay_ms },
+            (6, [Val::Step(after), ..]) => Effect::Crash { after },
+            (7, [Val::Step(after), Val::U64(delay_ms), ..]) => Effect::Hang { after, delay_ms },
             _ => unreachable!("SHAPES gives every variant its fields' kinds"),
         })
+    }
+}
+
+impl<'de> Deserialize<'de> for Limits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{U32, U64};
+        const FIELDS: &[&str] = &[
+            "max_events",
+            "max_queue_len",
+            "max_script_steps",
+            "max_time_ms",
+            "max_request_retries",
+        ];
+        let v = read_struct(
+            d,
+            "Limits",
+            "struct Limits",
+            FIELDS,
+            &[U32, U32, U32, U64, U32],
+            true,
+        )?;
+        let mut l = Limits::default();
+        if let Val::U32(x) = v[0] {
+            l.max_events = x;
+        }
+        if let Val::U32(x) = v[1] {
+            l.max_queue_len = x;
+        }
+        if let Val::U32(x) = v[2] {
+            l.max_script_steps = x;
+        }
+        if let Val::U64(x) = v[3] {
+            l.max_time_ms = x;
+        }
+        if let Val::U32(x) = v[4] {
+            l.max_request_retries = x;
+        }
+        Ok(l)
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{OptEndpoint, OptFilling, OptMessage};
+        const FIELDS: &[&str] = &["endpoint", "message", "filling"];
+        let kinds = &[OptEndpoint, OptMessage, OptFilling];
+        let v = read_struct(d, "Target", "struct Target", FIELDS, kinds, true)?;
+        let mut t = Target::default();
+        if let Val::OptEndpoint(x) = v[0] {
+            t.endpoint = x;
+        }
+        if let Val::OptMessage(x) = v[1] {
+            t.message = x;
+        }
+        if let Val::OptFilling(x) = v[2] {
+            t.filling = x;
+        }
+        Ok(t)
+    }
+}
+
+impl<'de> Deserialize<'de> for Knobs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{OptRatio, U64};
+        const FIELDS: &[&str] = &[
+            "duplicate_rate",
+            "delay_rate",
+            "delay_ms",
+            "commit_failure_rate",
+            "crash_rate",
+            "lost_ack_rate",
+        ];
+        let kinds = &[OptRatio, OptRatio, U64, OptRatio, OptRatio, OptRatio];
+        let v = read_struct(d, "Knobs", "struct Knobs", FIELDS, kinds, true)?;
+        let mut k = Knobs::default();
+        if let Val::OptRatio(x) = v[0] {
+            k.duplicate_rate = x;
+        }
+        if let Val::OptRatio(x) = v[1] {
+            k.delay_rate = x;
+        }
+        if let Val::U64(x) = v[2] {
+            k.delay_ms = x;
+        }
+        if let Val::OptRatio(x) = v[3] {
+            k.commit_failure_rate = x;
+        }
+        if let Val::OptRatio(x) = v[4] {
+            k.crash_rate = x;
+        }
+        if let Val::OptRatio(x) = v[5] {
+            k.lost_ack_rate = x;
+        }
+        Ok(k)
     }
 }
 
@@ -818,8 +914,9 @@ pub struct ChaosRule {
 }
 
 /// Global knobs for random runs; each becomes a probabilistic rule after the explicit ones.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct Knobs {
     /// Every send or publish is duplicated (same id) with this probability.
     pub duplicate_rate: Option<Ratio>,
