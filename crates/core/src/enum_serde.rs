@@ -6,7 +6,10 @@
 //! `Ratio` reads its fields with [`read_struct`], the reader of their struct variants.
 
 use crate::prng::Ratio;
-use crate::scenario::{Endpoint, Filling, MsgKind, StepName};
+use crate::scenario::{
+    Consistency, DispatchMode, DuplicateCheck, Endpoint, Filling, MsgKind, OperationOrder,
+    OutgoingIds, StepName,
+};
 use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
     VariantAccess, Visitor,
@@ -132,6 +135,11 @@ pub(crate) enum Kind {
     OptMessage,
     OptFilling,
     OptRatio,
+    Order,
+    DuplicateCheck,
+    OutgoingIds,
+    Dispatch,
+    Consistency,
 }
 
 /// A field's value, of its [`Kind`]; `None` where a variant has no such field.
@@ -148,10 +156,15 @@ pub(crate) enum Val {
     OptMessage(Option<MsgKind>),
     OptFilling(Option<Filling>),
     OptRatio(Option<Ratio>),
+    Order(OperationOrder),
+    DuplicateCheck(DuplicateCheck),
+    OutgoingIds(OutgoingIds),
+    Dispatch(DispatchMode),
+    Consistency(Consistency),
 }
 
 /// The most fields of a variant or struct read here.
-pub(crate) const MAX_FIELDS: usize = 6;
+pub(crate) const MAX_FIELDS: usize = 7;
 
 /// What follows a variant's name.
 pub(crate) enum Shape {
@@ -271,6 +284,11 @@ impl<'de> DeserializeSeed<'de> for KindSeed {
             Kind::OptMessage => Option::deserialize(d).map(Val::OptMessage),
             Kind::OptFilling => Option::deserialize(d).map(Val::OptFilling),
             Kind::OptRatio => Option::deserialize(d).map(Val::OptRatio),
+            Kind::Order => OperationOrder::deserialize(d).map(Val::Order),
+            Kind::DuplicateCheck => DuplicateCheck::deserialize(d).map(Val::DuplicateCheck),
+            Kind::OutgoingIds => OutgoingIds::deserialize(d).map(Val::OutgoingIds),
+            Kind::Dispatch => DispatchMode::deserialize(d).map(Val::Dispatch),
+            Kind::Consistency => Consistency::deserialize(d).map(Val::Consistency),
         }
     }
 }
@@ -468,7 +486,10 @@ mod tests {
     mod derived {
         use crate::ids::OrderId;
         use crate::prng::Ratio as CoreRatio;
-        use crate::scenario::{Endpoint, Filling, MsgKind, StepName};
+        use crate::scenario::{
+            Consistency, DispatchMode, DuplicateCheck, Endpoint, Filling, MsgKind, OperationOrder,
+            OutgoingIds, StepName,
+        };
         use serde::{Deserialize, Serialize};
 
         #[derive(Serialize, Deserialize)]
@@ -492,6 +513,18 @@ mod tests {
                     max_request_retries: l.max_request_retries,
                 }
             }
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct HandlerLogic {
+            order: OperationOrder,
+            duplicate_check: DuplicateCheck,
+            republish_on_duplicate: bool,
+            outgoing_ids: OutgoingIds,
+            dispatch: DispatchMode,
+            consistency: Consistency,
+            first_item_added: bool,
         }
 
         #[derive(Default, Serialize, Deserialize)]
@@ -724,7 +757,21 @@ mod tests {
         ] {
             same::<crate::scenario::Knobs, derived::Knobs>(text);
         }
+        for text in [
+            "{}",
+            "{\"order\": \"store_then_publish\", \"first_item_added\": true}",
+            "{\"consistency\": \"outbox_inbox\", \"dispatch\": \"batched\", \"duplicate_check\": \"processed_ids\", \"outgoing_ids\": \"deterministic\", \"republish_on_duplicate\": true}",
+            "{\"consistency\": \"nope\"}",
+            "{\"consistency\": \"plain\", \"consistency\": \"plain\"}",
+            "{\"republish_on_duplicate\": 1}",
+            "{\"retries\": 1}",
+            "[\"store_then_publish\", \"none\", false, \"random\", \"immediate\", \"tokens\", true]",
+            "[\"store_then_publish\"]",
+        ] {
+            same::<crate::scenario::HandlerLogic, derived::HandlerLogic>(text);
+        }
         for text in ODD {
+            same::<crate::scenario::HandlerLogic, derived::HandlerLogic>(text);
             same::<crate::scenario::Limits, derived::Limits>(text);
             same::<crate::scenario::Target, derived::Target>(text);
             same::<crate::scenario::Knobs, derived::Knobs>(text);

@@ -368,8 +368,9 @@ impl Consistency {
 
 /// The logic settings of one message handler (Orders' three handlers, each subscriber, the
 /// Frontend's SendSubmitOrder handler).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct HandlerLogic {
     pub order: OperationOrder,
     pub duplicate_check: DuplicateCheck,
@@ -890,6 +891,61 @@ impl<'de> Deserialize<'de> for Knobs {
             k.lost_ack_rate = x;
         }
         Ok(k)
+    }
+}
+
+impl<'de> Deserialize<'de> for HandlerLogic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Bool, Consistency, Dispatch, DuplicateCheck, Order, OutgoingIds};
+        const FIELDS: &[&str] = &[
+            "order",
+            "duplicate_check",
+            "republish_on_duplicate",
+            "outgoing_ids",
+            "dispatch",
+            "consistency",
+            "first_item_added",
+        ];
+        let kinds = &[
+            Order,
+            DuplicateCheck,
+            Bool,
+            OutgoingIds,
+            Dispatch,
+            Consistency,
+            Bool,
+        ];
+        let v = read_struct(
+            d,
+            "HandlerLogic",
+            "struct HandlerLogic",
+            FIELDS,
+            kinds,
+            true,
+        )?;
+        let mut h = HandlerLogic::default();
+        if let Val::Order(x) = v[0] {
+            h.order = x;
+        }
+        if let Val::DuplicateCheck(x) = v[1] {
+            h.duplicate_check = x;
+        }
+        if let Val::Bool(x) = v[2] {
+            h.republish_on_duplicate = x;
+        }
+        if let Val::OutgoingIds(x) = v[3] {
+            h.outgoing_ids = x;
+        }
+        if let Val::Dispatch(x) = v[4] {
+            h.dispatch = x;
+        }
+        if let Val::Consistency(x) = v[5] {
+            h.consistency = x;
+        }
+        if let Val::Bool(x) = v[6] {
+            h.first_item_added = x;
+        }
+        Ok(h)
     }
 }
 
