@@ -21,11 +21,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             &["bench", "-p", "exactly-once-core", "--bench", "checker"],
         )?;
     }
-    crate::steps::release_build(crate::e2e::PUBLIC_URL)?;
+    let dist = crate::steps::bench_build(crate::e2e::PUBLIC_URL)?;
     let (Some(chromium), Some(chromedriver)) = (tools.chromium, tools.chromedriver) else {
         return Err("Chromium and chromedriver are needed".into());
     };
-    let server = StaticServer::start(&crate::steps::dist_dir(), crate::e2e::PUBLIC_URL)?;
+    let server = StaticServer::start(&dist, crate::e2e::PUBLIC_URL)?;
     let driver = Driver::start(&chromedriver)?;
     let session = driver.session(&chromium, 1366, 768)?;
     session.navigate(&format!("{}?bench", server.url(crate::e2e::PUBLIC_URL)))?;

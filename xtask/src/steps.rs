@@ -2,7 +2,7 @@
 
 use crate::tools::{self, root, run};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -48,21 +48,34 @@ pub fn dist_dir() -> PathBuf {
 
 /// The release build, as the hosted page and the end-to-end suite use it.
 pub fn release_build(public_url: &str) -> Result<(), String> {
+    trunk_release(public_url, &dist_dir(), &[])
+}
+
+/// `cargo xtask bench`'s build: the release build with the page's `bench` feature (its `?bench`
+/// harness and User Timing marks), in a directory of its own so that `dist/` keeps the page as
+/// it ships. Returns that directory.
+pub fn bench_build(public_url: &str) -> Result<PathBuf, String> {
+    let dist = root().join("target").join("bench-dist");
+    // index.html pins the worker's features, so the flag reaches only the page's crate.
+    trunk_release(public_url, &dist, &["--features", "bench"])?;
+    Ok(dist)
+}
+
+fn trunk_release(public_url: &str, dist: &Path, extra: &[&str]) -> Result<(), String> {
     check_trunk_config()?;
-    let dist = dist_dir().to_string_lossy().to_string();
-    run(
-        "trunk",
-        &[
-            "build",
-            "--release",
-            "--offline",
-            "--public-url",
-            public_url,
-            "--dist",
-            &dist,
-        ],
-    )?;
-    report_bundle_size()
+    let dist_text = dist.to_string_lossy().to_string();
+    let mut args = vec![
+        "build",
+        "--release",
+        "--offline",
+        "--public-url",
+        public_url,
+        "--dist",
+        &dist_text,
+    ];
+    args.extend_from_slice(extra);
+    run("trunk", &args)?;
+    report_bundle_size(dist)
 }
 
 /// The checker's web worker: its files (named by Trunk after the binary, plus the loader).
@@ -72,8 +85,8 @@ fn is_worker_file(name: &str) -> bool {
 
 /// Prints the size of the .wasm and .js of the bundle, raw and gzip -9: the page's (what every
 /// visit loads) and the checker worker's (loaded only when a check starts), apart.
-fn report_bundle_size() -> Result<(), String> {
-    let entries = std::fs::read_dir(dist_dir()).map_err(|e| e.to_string())?;
+fn report_bundle_size(dist: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dist).map_err(|e| e.to_string())?;
     let mut page = (0u64, 0u64);
     let mut worker = (0u64, 0u64);
     let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
@@ -265,6 +278,9 @@ pub fn test_all() -> Result<(), String> {
             "--all-targets",
             "--target",
             WASM,
+            // The `?bench` harness is built only with this feature: lint it too.
+            "--features",
+            "exactly-once-web/bench",
             "--",
             "-D",
             "warnings",

@@ -423,23 +423,48 @@ impl Report {
     }
     /// `{ "<Name>": { "holds": bool, "first_violation": … } }`
     pub fn to_json(&self) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        for name in InvariantName::ALL {
-            let v = self.first_violation.get(&name);
-            m.insert(
-                name.name().to_string(),
-                serde_json::json!({
-                    "holds": v.is_none(),
-                    "first_violation": v.map(|v| serde_json::json!({
-                        "event": v.event,
-                        "messages": v.messages.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-                        "message": v.message,
-                    })),
-                }),
-            );
-        }
-        serde_json::Value::Object(m)
+        serde_json::to_value(self.verdicts()).unwrap_or_default()
     }
+
+    /// The form of [`Report::to_json`] for a serialiser: writing it straight into a JSON text
+    /// spares the page the `serde_json::Value` serialiser (see [`crate::trace::export_json`]).
+    pub fn verdicts(&self) -> Verdicts<'_> {
+        Verdicts(self)
+    }
+}
+
+/// Every invariant by name, whether it holds and where it first broke (see [`Report::verdicts`]).
+pub struct Verdicts<'a>(&'a Report);
+
+impl Serialize for Verdicts<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(InvariantName::ALL.iter().map(|name| {
+            let v = self.0.first_violation.get(name);
+            let verdict = Verdict {
+                holds: v.is_none(),
+                first_violation: v.map(|v| FirstViolation {
+                    event: v.event,
+                    messages: &v.messages,
+                    message: &v.message,
+                }),
+            };
+            (name.name(), verdict)
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct Verdict<'a> {
+    holds: bool,
+    first_violation: Option<FirstViolation<'a>>,
+}
+
+/// The messages as their ids' text (how [`MsgId`] serialises).
+#[derive(Serialize)]
+struct FirstViolation<'a> {
+    event: u32,
+    messages: &'a [MsgId],
+    message: &'a str,
 }
 
 /// Watches a run: re-checks the logical messages each new event touched.

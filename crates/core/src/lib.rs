@@ -19,6 +19,7 @@ pub mod broker;
 pub mod chapters;
 pub mod check;
 pub mod deterministic_id;
+mod enum_serde;
 mod frontend;
 mod handler;
 pub mod ids;

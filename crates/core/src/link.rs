@@ -27,13 +27,17 @@ pub const MAX_INFLATED_BYTES: usize = 262_144;
 const DEFLATE_LEVEL: u8 = 10;
 
 /// Which view the page shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum View {
     #[default]
     Topology,
     Sequence,
 }
+
+crate::enum_serde::unit_enum_serde!(View {
+    Topology => "topology",
+    Sequence => "sequence",
+});
 
 /// What a link carries: the scenario and where the viewer was in its run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

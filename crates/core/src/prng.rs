@@ -6,11 +6,29 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 /// An integer probability `num / den` (`0 <= num <= den`, `den > 0`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Ratio {
     pub num: u32,
     pub den: u32,
+}
+
+impl<'de> Deserialize<'de> for Ratio {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::enum_serde::{read_struct, Kind, Val};
+        const FIELDS: &[&str] = &["num", "den"];
+        match read_struct(
+            d,
+            "Ratio",
+            "struct Ratio",
+            FIELDS,
+            &[Kind::U32, Kind::U32],
+            false,
+        )? {
+            [Val::U32(num), Val::U32(den), ..] => Ok(Ratio { num, den }),
+            _ => unreachable!("read_struct reads the kinds it is given"),
+        }
+    }
 }
 
 impl Ratio {

@@ -1,6 +1,7 @@
 //! A scenario: everything a run needs, as versioned, serialisable data (`format: 1`).
 //! [`Scenario::validate`] reports every problem at once, each with the reason it is a problem.
 
+use crate::enum_serde::{read_struct, read_variant, Kind, Shape, Val};
 use crate::ids::OrderId;
 use crate::prng::Ratio;
 use serde::{Deserialize, Serialize};
@@ -21,14 +22,20 @@ pub const MAX_ORDER_ID: u32 = 1_000_000;
 pub const MAX_PROBABILISTIC_RULES: usize = 16;
 pub const MAX_DELAY_MS: u64 = 86_400_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Endpoint {
     Frontend,
     Orders,
     Shipping,
     Marketing,
 }
+
+crate::enum_serde::unit_enum_serde!(Endpoint {
+    Frontend => "frontend",
+    Orders => "orders",
+    Shipping => "shipping",
+    Marketing => "marketing",
+});
 
 impl Endpoint {
     pub const ALL: [Endpoint; 4] = [
@@ -82,7 +89,7 @@ impl Serialize for EndpointSet {
 }
 
 /// Pierogi fillings, in the workshop's enum order (§1.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Filling {
     Meat,
     Mushrooms,
@@ -91,7 +98,15 @@ pub enum Filling {
     Strawberry,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+crate::enum_serde::unit_enum_serde!(Filling {
+    Meat => "Meat",
+    Mushrooms => "Mushrooms",
+    QuarkAndPotatoes => "QuarkAndPotatoes",
+    SwissCheese => "SwissCheese",
+    Strawberry => "Strawberry",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MsgKind {
     SubmitOrder,
     AddItem,
@@ -102,6 +117,16 @@ pub enum MsgKind {
     /// Frontend → itself (SendLocal): the sync-async boundary of C-14 and N-08.
     SendSubmitOrder,
 }
+
+crate::enum_serde::unit_enum_serde!(MsgKind {
+    SubmitOrder => "SubmitOrder",
+    AddItem => "AddItem",
+    RemoveItem => "RemoveItem",
+    ItemAdded => "ItemAdded",
+    ItemRemoved => "ItemRemoved",
+    FirstItemAdded => "FirstItemAdded",
+    SendSubmitOrder => "SendSubmitOrder",
+});
 
 impl MsgKind {
     pub fn name(self) -> &'static str {
@@ -130,8 +155,9 @@ impl fmt::Display for MsgKind {
 }
 
 /// Everything is bounded: a run stops with a named reason when it reaches a limit.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Limits {
     pub max_events: u32,
     pub max_queue_len: u32,
@@ -155,8 +181,7 @@ impl Default for Limits {
 }
 
 /// Which errors skip the immediate retries and go to the error queue at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ErrorKind {
     /// A store commit failed (`DatabaseErrorException`).
     DatabaseError,
@@ -171,6 +196,15 @@ pub enum ErrorKind {
     /// A token could not be deleted: someone else consumed it.
     TokenLost,
 }
+
+crate::enum_serde::unit_enum_serde!(ErrorKind {
+    DatabaseError => "database_error",
+    BrokerError => "broker_error",
+    Concurrency => "concurrency",
+    OrderNotFound => "order_not_found",
+    Crash => "crash",
+    TokenLost => "token_lost",
+});
 
 impl ErrorKind {
     pub fn name(self) -> &'static str {
@@ -212,8 +246,7 @@ impl Default for EndpointSettings {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum OperationOrder {
     /// PU: publish, then store (H1, H2).
     PublishThenStore,
@@ -222,8 +255,12 @@ pub enum OperationOrder {
     StoreThenPublish,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+crate::enum_serde::unit_enum_serde!(OperationOrder {
+    PublishThenStore => "publish_then_store",
+    StoreThenPublish => "store_then_publish",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum DuplicateCheck {
     #[default]
     None,
@@ -233,8 +270,13 @@ pub enum DuplicateCheck {
     ProcessedIds,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+crate::enum_serde::unit_enum_serde!(DuplicateCheck {
+    None => "none",
+    BusinessState => "business_state",
+    ProcessedIds => "processed_ids",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum OutgoingIds {
     /// A fresh id per publish (`Guid.NewGuid()`).
     #[default]
@@ -243,8 +285,12 @@ pub enum OutgoingIds {
     Deterministic,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+crate::enum_serde::unit_enum_serde!(OutgoingIds {
+    Random => "random",
+    Deterministic => "deterministic",
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum DispatchMode {
     /// The send happens at the call and survives a later failure (`PublishImmediately`).
     #[default]
@@ -253,9 +299,13 @@ pub enum DispatchMode {
     Batched,
 }
 
+crate::enum_serde::unit_enum_serde!(DispatchMode {
+    Immediate => "immediate",
+    Batched => "batched",
+});
+
 /// How a handler ties its state change to its outgoing messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Consistency {
     /// H1–H7: the handler loads, stores and publishes by itself.
     #[default]
@@ -281,6 +331,19 @@ pub enum Consistency {
     SingleTransactionId,
 }
 
+crate::enum_serde::unit_enum_serde!(Consistency {
+    Plain => "plain",
+    InDocumentOutbox => "in_document_outbox",
+    Outbox => "outbox",
+    OutboxInbox => "outbox_inbox",
+    OutboxInboxWithoutCleanup => "outbox_inbox_without_cleanup",
+    Tokens => "tokens",
+    TokensWithoutCheckpoint => "tokens_without_checkpoint",
+    OutOfDocumentOutbox => "out_of_document_outbox",
+    SingleTransactionIdShipped => "single_transaction_id_shipped",
+    SingleTransactionId => "single_transaction_id",
+});
+
 impl Consistency {
     pub fn uses_inbox(self) -> bool {
         matches!(
@@ -305,8 +368,9 @@ impl Consistency {
 
 /// The logic settings of one message handler (Orders' three handlers, each subscriber, the
 /// Frontend's SendSubmitOrder handler).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct HandlerLogic {
     pub order: OperationOrder,
     pub duplicate_check: DuplicateCheck,
@@ -320,8 +384,7 @@ pub struct HandlerLogic {
 }
 
 /// How Orders keys the order a `SubmitOrder` creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum OrderKey {
     /// The order id carried by the message (classic track; NE-10 `Order.Id = CartId`).
     #[default]
@@ -329,6 +392,11 @@ pub enum OrderKey {
     /// A fresh id per processing (`Guid.NewGuid()`, NE-1..9).
     Fresh,
 }
+
+crate::enum_serde::unit_enum_serde!(OrderKey {
+    FromMessage => "from_message",
+    Fresh => "fresh",
+});
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -350,8 +418,7 @@ pub struct SubscriberSettings {
 }
 
 /// What the Frontend's Submit does with the cart (§2 N-01…N-08, C-14).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum SubmitFlow {
     /// NE-1: create an order with a fresh id straight in the database, every time.
     #[default]
@@ -369,6 +436,16 @@ pub enum SubmitFlow {
     /// C-14's SendSubmitOrderHandler: `if !Submitted { Send; Submitted = true }`, one commit.
     SubmitOnce,
 }
+
+crate::enum_serde::unit_enum_serde!(SubmitFlow {
+    CreateOrderDirectly => "create_order_directly",
+    FlagWithoutConcurrencyControl => "flag_without_concurrency_control",
+    FlagWithOptimisticConcurrency => "flag_with_optimistic_concurrency",
+    SaveThenSend => "save_then_send",
+    SendThenSave => "send_then_save",
+    AcceptedThenSend => "accepted_then_send",
+    SubmitOnce => "submit_once",
+});
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -403,8 +480,9 @@ pub struct ScriptStep {
     pub action: Action,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_variant`] (unknown fields denied).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Console `submit X`: fire-and-forget send of `SubmitOrder`.
     SubmitOrder {
@@ -472,8 +550,7 @@ impl Action {
 }
 
 /// The atomic steps of handlers and Frontend requests; chaos rules name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StepName {
     Load,
     InboxCheck,
@@ -492,6 +569,24 @@ pub enum StepName {
     /// Matches every step (crash rate knob, property tests).
     Any,
 }
+
+crate::enum_serde::unit_enum_serde!(StepName {
+    Load => "load",
+    InboxCheck => "inbox_check",
+    TokenCheck => "token_check",
+    Logic => "logic",
+    Commit => "commit",
+    Publish => "publish",
+    CreateTokens => "create_tokens",
+    OutboxPut => "outbox_put",
+    OutboxGet => "outbox_get",
+    OutboxDelete => "outbox_delete",
+    MarkInbox => "mark_inbox",
+    DeleteToken => "delete_token",
+    DeleteRecord => "delete_record",
+    Ack => "ack",
+    Any => "any",
+});
 
 impl StepName {
     pub fn name(self) -> &'static str {
@@ -516,8 +611,9 @@ impl StepName {
 }
 
 /// Which events a chaos rule looks at. Empty fields match anything.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct Target {
     /// The sending endpoint for send effects; the handling endpoint otherwise.
     pub endpoint: Option<Endpoint>,
@@ -527,8 +623,9 @@ pub struct Target {
     pub filling: Option<Filling>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_variant`] (unknown fields denied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum When {
     First,
     /// The n-th matching occurrence (1-based).
@@ -544,8 +641,9 @@ pub enum When {
     Probability(Ratio),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_variant`] (unknown fields denied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Send effect: one more copy with the same message id, at once or `delay_ms` later.
     Duplicate { delay_ms: u64 },
@@ -580,6 +678,277 @@ impl Effect {
     }
 }
 
+/// A struct variant's shape for [`read_variant`], with the derive's "struct variant" wording.
+macro_rules! fields {
+    ($ty:ident :: $variant:ident { $($field:literal: $kind:ident),+ }) => {
+        Shape::Struct {
+            expecting: concat!("struct variant ", stringify!($ty), "::", stringify!($variant)),
+            fields: &[$($field),+],
+            kinds: &[$(Kind::$kind),+],
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const SHAPES: &[Shape] = &[
+            fields!(Action::SubmitOrder { "order": U32 }),
+            fields!(Action::AddItem { "order": U32, "filling": Filling }),
+            fields!(Action::RemoveItem { "order": U32, "filling": Filling }),
+            fields!(Action::Import { "order": U32, "filling": Filling }),
+            fields!(Action::CartAdd { "cart": U32, "filling": Filling }),
+            fields!(Action::CartRemove { "cart": U32, "filling": Filling }),
+            fields!(Action::Submit { "cart": U32 }),
+        ];
+        const NAMES: &[&str] = &[
+            "submit_order",
+            "add_item",
+            "remove_item",
+            "import",
+            "cart_add",
+            "cart_remove",
+            "submit",
+        ];
+        let (i, values) = read_variant(d, "Action", NAMES, SHAPES)?;
+        Ok(match (i, values) {
+            (0, [Val::U32(o), ..]) => Action::SubmitOrder { order: OrderId(o) },
+            (1, [Val::U32(o), Val::Filling(filling), ..]) => Action::AddItem {
+                order: OrderId(o),
+                filling,
+            },
+            (2, [Val::U32(o), Val::Filling(filling), ..]) => Action::RemoveItem {
+                order: OrderId(o),
+                filling,
+            },
+            (3, [Val::U32(o), Val::Filling(filling), ..]) => Action::Import {
+                order: OrderId(o),
+                filling,
+            },
+            (4, [Val::U32(c), Val::Filling(filling), ..]) => Action::CartAdd {
+                cart: OrderId(c),
+                filling,
+            },
+            (5, [Val::U32(c), Val::Filling(filling), ..]) => Action::CartRemove {
+                cart: OrderId(c),
+                filling,
+            },
+            (6, [Val::U32(c), ..]) => Action::Submit { cart: OrderId(c) },
+            _ => unreachable!("SHAPES gives every variant its fields' kinds"),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for When {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const SHAPES: &[Shape] = &[
+            Shape::Unit,
+            fields!(When::Nth { "n": U32 }),
+            Shape::Unit,
+            fields!(When::EveryNth { "n": U32, "from": U32 }),
+            Shape::Newtype(Kind::Ratio),
+        ];
+        const NAMES: &[&str] = &["first", "nth", "every", "every_nth", "probability"];
+        let (i, values) = read_variant(d, "When", NAMES, SHAPES)?;
+        Ok(match (i, values) {
+            (0, _) => When::First,
+            (1, [Val::U32(n), ..]) => When::Nth { n },
+            (2, _) => When::Every,
+            (3, [Val::U32(n), Val::U32(from), ..]) => When::EveryNth { n, from },
+            (4, [Val::Ratio(r), ..]) => When::Probability(r),
+            _ => unreachable!("SHAPES gives every variant its fields' kinds"),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Effect {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const SHAPES: &[Shape] = &[
+            fields!(Effect::Duplicate { "delay_ms": U64 }),
+            fields!(Effect::Delay { "delay_ms": U64 }),
+            Shape::Unit,
+            fields!(Effect::FailPublish { "broker_has_it": Bool, "after_ms": U64 }),
+            Shape::Unit,
+            fields!(Effect::Slow { "after": Step, "delay_ms": U64 }),
+            fields!(Effect::Crash { "after": Step }),
+            fields!(Effect::Hang { "after": Step, "delay_ms": U64 }),
+        ];
+        const NAMES: &[&str] = &[
+            "duplicate",
+            "delay",
+            "drop",
+            "fail_publish",
+            "fail_commit",
+            "slow",
+            "crash",
+            "hang",
+        ];
+        let (i, values) = read_variant(d, "Effect", NAMES, SHAPES)?;
+        Ok(match (i, values) {
+            (0, [Val::U64(delay_ms), ..]) => Effect::Duplicate { delay_ms },
+            (1, [Val::U64(delay_ms), ..]) => Effect::Delay { delay_ms },
+            (2, _) => Effect::Drop,
+            (3, [Val::Bool(broker_has_it), Val::U64(after_ms), ..]) => Effect::FailPublish {
+                broker_has_it,
+                after_ms,
+            },
+            (4, _) => Effect::FailCommit,
+            (5, [Val::Step(after), Val::U64(delay_ms), ..]) => Effect::Slow { after, delay_ms },
+            (6, [Val::Step(after), ..]) => Effect::Crash { after },
+            (7, [Val::Step(after), Val::U64(delay_ms), ..]) => Effect::Hang { after, delay_ms },
+            _ => unreachable!("SHAPES gives every variant its fields' kinds"),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Limits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{U32, U64};
+        const FIELDS: &[&str] = &[
+            "max_events",
+            "max_queue_len",
+            "max_script_steps",
+            "max_time_ms",
+            "max_request_retries",
+        ];
+        let v = read_struct(
+            d,
+            "Limits",
+            "struct Limits",
+            FIELDS,
+            &[U32, U32, U32, U64, U32],
+            true,
+        )?;
+        let mut l = Limits::default();
+        if let Val::U32(x) = v[0] {
+            l.max_events = x;
+        }
+        if let Val::U32(x) = v[1] {
+            l.max_queue_len = x;
+        }
+        if let Val::U32(x) = v[2] {
+            l.max_script_steps = x;
+        }
+        if let Val::U64(x) = v[3] {
+            l.max_time_ms = x;
+        }
+        if let Val::U32(x) = v[4] {
+            l.max_request_retries = x;
+        }
+        Ok(l)
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{OptEndpoint, OptFilling, OptMessage};
+        const FIELDS: &[&str] = &["endpoint", "message", "filling"];
+        let kinds = &[OptEndpoint, OptMessage, OptFilling];
+        let v = read_struct(d, "Target", "struct Target", FIELDS, kinds, true)?;
+        let mut t = Target::default();
+        if let Val::OptEndpoint(x) = v[0] {
+            t.endpoint = x;
+        }
+        if let Val::OptMessage(x) = v[1] {
+            t.message = x;
+        }
+        if let Val::OptFilling(x) = v[2] {
+            t.filling = x;
+        }
+        Ok(t)
+    }
+}
+
+impl<'de> Deserialize<'de> for Knobs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{OptRatio, U64};
+        const FIELDS: &[&str] = &[
+            "duplicate_rate",
+            "delay_rate",
+            "delay_ms",
+            "commit_failure_rate",
+            "crash_rate",
+            "lost_ack_rate",
+        ];
+        let kinds = &[OptRatio, OptRatio, U64, OptRatio, OptRatio, OptRatio];
+        let v = read_struct(d, "Knobs", "struct Knobs", FIELDS, kinds, true)?;
+        let mut k = Knobs::default();
+        if let Val::OptRatio(x) = v[0] {
+            k.duplicate_rate = x;
+        }
+        if let Val::OptRatio(x) = v[1] {
+            k.delay_rate = x;
+        }
+        if let Val::U64(x) = v[2] {
+            k.delay_ms = x;
+        }
+        if let Val::OptRatio(x) = v[3] {
+            k.commit_failure_rate = x;
+        }
+        if let Val::OptRatio(x) = v[4] {
+            k.crash_rate = x;
+        }
+        if let Val::OptRatio(x) = v[5] {
+            k.lost_ack_rate = x;
+        }
+        Ok(k)
+    }
+}
+
+impl<'de> Deserialize<'de> for HandlerLogic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Bool, Consistency, Dispatch, DuplicateCheck, Order, OutgoingIds};
+        const FIELDS: &[&str] = &[
+            "order",
+            "duplicate_check",
+            "republish_on_duplicate",
+            "outgoing_ids",
+            "dispatch",
+            "consistency",
+            "first_item_added",
+        ];
+        let kinds = &[
+            Order,
+            DuplicateCheck,
+            Bool,
+            OutgoingIds,
+            Dispatch,
+            Consistency,
+            Bool,
+        ];
+        let v = read_struct(
+            d,
+            "HandlerLogic",
+            "struct HandlerLogic",
+            FIELDS,
+            kinds,
+            true,
+        )?;
+        let mut h = HandlerLogic::default();
+        if let Val::Order(x) = v[0] {
+            h.order = x;
+        }
+        if let Val::DuplicateCheck(x) = v[1] {
+            h.duplicate_check = x;
+        }
+        if let Val::Bool(x) = v[2] {
+            h.republish_on_duplicate = x;
+        }
+        if let Val::OutgoingIds(x) = v[3] {
+            h.outgoing_ids = x;
+        }
+        if let Val::Dispatch(x) = v[4] {
+            h.dispatch = x;
+        }
+        if let Val::Consistency(x) = v[5] {
+            h.consistency = x;
+        }
+        if let Val::Bool(x) = v[6] {
+            h.first_item_added = x;
+        }
+        Ok(h)
+    }
+}
+
 /// Where in a step a rule is consulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Hook {
@@ -601,8 +970,9 @@ pub struct ChaosRule {
 }
 
 /// Global knobs for random runs; each becomes a probabilistic rule after the explicit ones.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct Knobs {
     /// Every send or publish is duplicated (same id) with this probability.
     pub duplicate_rate: Option<Ratio>,

@@ -368,6 +368,34 @@ pub fn render(events: &[Event]) -> String {
     s
 }
 
+/// A run as the page's "Export trace" writes it:
+/// `{"events":[…],"format":1,"invariants":{…},"path":[…],"scenario":{…}}`. Written straight into
+/// text, through the serialiser that writes scenarios and share links, so that the page carries no
+/// `serde_json::Value` serialiser for events.
+pub fn export_json(
+    scenario: &crate::scenario::Scenario,
+    events: &[Event],
+    report: &crate::invariants::Report,
+    path: &[u32],
+) -> String {
+    #[derive(Serialize)]
+    struct Export<'a> {
+        events: &'a [Event],
+        format: u32,
+        invariants: crate::invariants::Verdicts<'a>,
+        path: &'a [u32],
+        scenario: &'a crate::scenario::Scenario,
+    }
+    serde_json::to_string(&Export {
+        events,
+        format: 1,
+        invariants: report.verdicts(),
+        path,
+        scenario,
+    })
+    .unwrap_or_default()
+}
+
 /// FNV-1a, 64 bits: written out here so that every platform computes the same value
 /// (std's `DefaultHasher` may change between Rust releases).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -490,4 +518,50 @@ pub fn lineage(events: &[Event], id: MsgId) -> Vec<u32> {
         })
         .map(|e| e.index)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{presets, run_to_end};
+    use serde_json::{json, Value};
+
+    /// The export reads as the `serde_json::Value` the page built before it wrote the text
+    /// itself; only the order of object keys may differ.
+    #[test]
+    fn the_export_is_the_value_the_page_used_to_build() {
+        for id in ["c01-before", "c05-before", "c10-after"] {
+            let p = presets::get(id).expect("preset");
+            let run = run_to_end(&p.scenario).expect("runs");
+            assert!(id != "c05-before" || !run.invariants.all_hold());
+            let invariants: serde_json::Map<String, Value> = crate::invariants::InvariantName::ALL
+                .iter()
+                .map(|name| {
+                    let v = run.invariants.first_violation.get(name);
+                    let verdict = json!({
+                        "holds": v.is_none(),
+                        "first_violation": v.map(|v| json!({
+                            "event": v.event,
+                            "messages": v.messages.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+                            "message": v.message,
+                        })),
+                    });
+                    (name.name().to_string(), verdict)
+                })
+                .collect();
+            assert_eq!(run.invariants.to_json(), Value::Object(invariants.clone()));
+            let before = json!({
+                "format": 1,
+                "scenario": serde_json::from_str::<Value>(&p.scenario.to_json()).expect("json"),
+                "path": run.path,
+                "invariants": invariants,
+                "events": run.events,
+            });
+            let text = super::export_json(&p.scenario, &run.events, &run.invariants, &run.path);
+            assert_eq!(
+                serde_json::from_str::<Value>(&text).expect("json"),
+                before,
+                "{id}"
+            );
+        }
+    }
 }

@@ -25,6 +25,7 @@ pub mod worker_client;
 /// Installs the panic overlay and mounts the app on `<body>`.
 pub fn start() {
     panic_overlay::install();
+    #[cfg(feature = "bench")]
     if bench::requested() {
         bench::run();
         return;

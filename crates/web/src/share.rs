@@ -11,7 +11,7 @@ use crate::state::{Moment, Selection, UiState, View};
 use exactly_once_core::ids::{MsgId, OrderId};
 use exactly_once_core::link::{self, LinkError, SharedMoment};
 use exactly_once_core::scenario::Endpoint;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::rc::Rc;
 
 /// localStorage key of the autosaved work (a link fragment: versioned and validated on load).
@@ -195,19 +195,37 @@ pub fn banner_text(error: &LinkError, had_autosave: bool) -> String {
 // ---- Saved scenarios ----------------------------------------------------------------------
 
 /// One named saved scenario (stored as a link: versioned, checked and validated on open).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Saved {
     pub name: String,
     pub link: String,
+}
+
+/// The saved list as written (`[{"name": …, "link": …}, …]`), read through `serde_json::Value`,
+/// whose parser the page has anyway, instead of a derived `Deserialize` with a parser of its own
+/// (about a kilobyte of page bundle). `None` when the text is not such a list.
+fn saved_list(text: &str) -> Option<Vec<Saved>> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let text_of = |item: &serde_json::Value, key: &str| Some(item.get(key)?.as_str()?.to_string());
+    value
+        .as_array()?
+        .iter()
+        .map(|item| {
+            Some(Saved {
+                name: text_of(item, "name")?,
+                link: text_of(item, "link")?,
+            })
+        })
+        .collect()
 }
 
 /// Reads the saved list; damaged storage reads as an empty list plus a message.
 pub fn parse_saved(text: Option<&str>) -> (Vec<Saved>, Option<String>) {
     match text {
         None => (Vec::new(), None),
-        Some(t) => match serde_json::from_str::<Vec<Saved>>(t) {
-            Ok(list) => (list, None),
-            Err(_) => (
+        Some(t) => match saved_list(t) {
+            Some(list) => (list, None),
+            None => (
                 Vec::new(),
                 Some("The saved scenarios in this browser are damaged and were not read.".into()),
             ),
@@ -396,8 +414,16 @@ mod tests {
         assert_eq!(list.len(), 1);
         let text = serde_json::to_string(&list).expect("json");
         assert_eq!(parse_saved(Some(&text)), (list, None));
-        let (empty, message) = parse_saved(Some("{broken"));
-        assert!(empty.is_empty() && message.is_some());
+        for damaged in [
+            "{broken",
+            "{}",
+            "[{\"name\": \"x\"}]",
+            "[{\"name\": 1, \"link\": \"l\"}]",
+        ] {
+            let (empty, message) = parse_saved(Some(damaged));
+            assert!(empty.is_empty() && message.is_some(), "{damaged}");
+        }
+        assert_eq!(parse_saved(Some("[]")), (Vec::new(), None));
     }
 
     #[test]

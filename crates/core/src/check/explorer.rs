@@ -42,8 +42,7 @@ impl Default for Bounds {
 }
 
 /// Where an exploration stands (serialized as [`Status::as_str`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// More work is queued: call [`Explorer::run`] again.
     Running,
@@ -58,6 +57,15 @@ pub enum Status {
     /// Stopped by [`Explorer::cancel`].
     Cancelled,
 }
+
+crate::enum_serde::unit_enum_serde!(Status {
+    Running => "running",
+    Complete => "complete",
+    StateBoundReached => "state-bound-reached",
+    DepthBoundReached => "depth-bound-reached",
+    StoppedAtViolation => "stopped-at-violation",
+    Cancelled => "cancelled",
+});
 
 impl Status {
     /// True once [`Explorer::run`] has nothing more to do.

@@ -229,18 +229,15 @@ pub fn SharePanel(p: &SharePanelProps) -> Html {
                 );
                 return;
             };
-            let trace = serde_json::json!({
-                "format": 1,
-                "scenario": serde_json::from_str::<serde_json::Value>(&run.scenario.to_json()).unwrap_or_default(),
-                "path": run.path,
-                "invariants": run.report.to_json(),
-                "events": run.events,
-            });
-            if let Err(e) = browser::download_text(
-                &format!("{stem}-trace.json"),
-                "application/json",
-                &trace.to_string(),
-            ) {
+            let trace = exactly_once_core::trace::export_json(
+                &run.scenario,
+                &run.events,
+                &run.report,
+                &run.path,
+            );
+            if let Err(e) =
+                browser::download_text(&format!("{stem}-trace.json"), "application/json", &trace)
+            {
                 on_notice.emit(format!("The trace could not be exported: {e}."));
             }
         })

@@ -1,0 +1,784 @@
+//! Serde for the core's enums: the JSON forms and error messages of `#[derive(Serialize,
+//! Deserialize)]`, through visitors shared by every enum instead of ones generated per enum and
+//! per variant (about a kilobyte of page bundle for each unit-only enum, several for the chaos
+//! rules' and the script's enums). Unit-only enums (`Consistency`, `StepName`, …) use
+//! [`unit_enum_serde`]; `Action`, `When` and `Effect` describe their variants to [`read_variant`];
+//! `Ratio` reads its fields with [`read_struct`], the reader of their struct variants.
+
+use crate::prng::Ratio;
+use crate::scenario::{
+    Consistency, DispatchMode, DuplicateCheck, Endpoint, Filling, MsgKind, OperationOrder,
+    OutgoingIds, StepName,
+};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
+    VariantAccess, Visitor,
+};
+use std::fmt;
+
+/// Implements `Serialize` and `Deserialize` for a unit-only enum from its variants, in declaration
+/// order, and their JSON names. The `match` makes the compiler check that the list is complete.
+macro_rules! unit_enum_serde {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let name = match self {
+                    $($ty::$variant => $name),+
+                };
+                s.serialize_unit_variant(stringify!($ty), *self as u32, name)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                const VALUES: &[$ty] = &[$($ty::$variant),+];
+                let i = $crate::enum_serde::variant_index(d, stringify!($ty), &[$($name),+])?;
+                // `variant_index` returns an index into the names, which pair with the values.
+                Ok(VALUES[i])
+            }
+        }
+    };
+}
+pub(crate) use unit_enum_serde;
+
+/// The index of the variant named in the input among `variants`, read as the derive reads a
+/// unit-only enum: a string, or an object of one key whose value is `null`.
+pub(crate) fn variant_index<'de, D: Deserializer<'de>>(
+    d: D,
+    name: &'static str,
+    variants: &'static [&'static str],
+) -> Result<usize, D::Error> {
+    d.deserialize_enum(name, variants, UnitEnum { name, variants })
+}
+
+struct UnitEnum {
+    name: &'static str,
+    variants: &'static [&'static str],
+}
+
+impl<'de> Visitor<'de> for UnitEnum {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "enum {}", self.name)
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<usize, A::Error> {
+        let (i, variant) = data.variant_seed(VariantName(self.variants))?;
+        variant.unit_variant()?;
+        Ok(i)
+    }
+}
+
+/// A variant's name (or index), as the derive's field visitor reads it.
+struct VariantName(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for VariantName {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for VariantName {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variant identifier")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        match usize::try_from(v) {
+            Ok(i) if i < self.0.len() => Ok(i),
+            _ => Err(E::invalid_value(
+                Unexpected::Unsigned(v),
+                &IndexBelow(self.0.len()),
+            )),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|n| *n == v)
+            .ok_or_else(|| E::unknown_variant(v, self.0))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|n| n.as_bytes() == v)
+            .ok_or_else(|| E::unknown_variant(&String::from_utf8_lossy(v), self.0))
+    }
+}
+
+/// The derive's message for a variant index out of range.
+struct IndexBelow(usize);
+
+impl de::Expected for IndexBelow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "variant index 0 <= i < {}", self.0)
+    }
+}
+
+/// The type of a variant's field (or of a newtype variant's value).
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    U32,
+    U64,
+    Bool,
+    Filling,
+    Step,
+    Ratio,
+    OptEndpoint,
+    OptMessage,
+    OptFilling,
+    OptRatio,
+    Order,
+    DuplicateCheck,
+    OutgoingIds,
+    Dispatch,
+    Consistency,
+}
+
+/// A field's value, of its [`Kind`]; `None` where a variant has no such field.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Val {
+    None,
+    U32(u32),
+    U64(u64),
+    Bool(bool),
+    Filling(Filling),
+    Step(StepName),
+    Ratio(Ratio),
+    OptEndpoint(Option<Endpoint>),
+    OptMessage(Option<MsgKind>),
+    OptFilling(Option<Filling>),
+    OptRatio(Option<Ratio>),
+    Order(OperationOrder),
+    DuplicateCheck(DuplicateCheck),
+    OutgoingIds(OutgoingIds),
+    Dispatch(DispatchMode),
+    Consistency(Consistency),
+}
+
+/// The most fields of a variant or struct read here.
+pub(crate) const MAX_FIELDS: usize = 7;
+
+/// What follows a variant's name.
+pub(crate) enum Shape {
+    Unit,
+    Newtype(Kind),
+    /// Named fields (at most [`MAX_FIELDS`]), unknown fields denied; `expecting` is the derive's
+    /// "struct variant Type::Variant".
+    Struct {
+        expecting: &'static str,
+        fields: &'static [&'static str],
+        kinds: &'static [Kind],
+    },
+}
+
+/// Reads an externally tagged enum whose variants are described by `shapes` (in the order of
+/// `variants`, their JSON names): the variant's index and its fields' values in declaration
+/// order.
+pub(crate) fn read_variant<'de, D: Deserializer<'de>>(
+    d: D,
+    name: &'static str,
+    variants: &'static [&'static str],
+    shapes: &'static [Shape],
+) -> Result<(usize, [Val; MAX_FIELDS]), D::Error> {
+    d.deserialize_enum(
+        name,
+        variants,
+        EnumVisitor {
+            name,
+            variants,
+            shapes,
+        },
+    )
+}
+
+/// Reads a struct of named fields (at most [`MAX_FIELDS`], unknown fields denied) as the derive
+/// does; `expecting` is the derive's "struct Type". With `defaults` (the struct's
+/// `#[serde(default)]`) a missing field is [`Val::None`], for the caller to take from the
+/// struct's `Default`, instead of an error.
+pub(crate) fn read_struct<'de, D: Deserializer<'de>>(
+    d: D,
+    name: &'static str,
+    expecting: &'static str,
+    fields: &'static [&'static str],
+    kinds: &'static [Kind],
+    defaults: bool,
+) -> Result<[Val; MAX_FIELDS], D::Error> {
+    d.deserialize_struct(
+        name,
+        fields,
+        FieldsVisitor {
+            expecting,
+            fields,
+            kinds,
+            defaults,
+        },
+    )
+}
+
+struct EnumVisitor {
+    name: &'static str,
+    variants: &'static [&'static str],
+    shapes: &'static [Shape],
+}
+
+impl<'de> Visitor<'de> for EnumVisitor {
+    type Value = (usize, [Val; MAX_FIELDS]);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "enum {}", self.name)
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        let (i, variant) = data.variant_seed(VariantName(self.variants))?;
+        let values = match self.shapes.get(i) {
+            Some(Shape::Newtype(kind)) => {
+                let mut values = [Val::None; MAX_FIELDS];
+                values[0] = variant.newtype_variant_seed(KindSeed(*kind))?;
+                values
+            }
+            Some(Shape::Struct {
+                expecting,
+                fields,
+                kinds,
+            }) => variant.struct_variant(
+                fields,
+                FieldsVisitor {
+                    expecting,
+                    fields,
+                    kinds,
+                    defaults: false,
+                },
+            )?,
+            Some(Shape::Unit) | None => {
+                variant.unit_variant()?;
+                [Val::None; MAX_FIELDS]
+            }
+        };
+        Ok((i, values))
+    }
+}
+
+/// Reads a value of a [`Kind`].
+struct KindSeed(Kind);
+
+impl<'de> DeserializeSeed<'de> for KindSeed {
+    type Value = Val;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Val, D::Error> {
+        match self.0 {
+            Kind::U32 => u32::deserialize(d).map(Val::U32),
+            Kind::U64 => u64::deserialize(d).map(Val::U64),
+            Kind::Bool => bool::deserialize(d).map(Val::Bool),
+            Kind::Filling => Filling::deserialize(d).map(Val::Filling),
+            Kind::Step => StepName::deserialize(d).map(Val::Step),
+            Kind::Ratio => Ratio::deserialize(d).map(Val::Ratio),
+            Kind::OptEndpoint => Option::deserialize(d).map(Val::OptEndpoint),
+            Kind::OptMessage => Option::deserialize(d).map(Val::OptMessage),
+            Kind::OptFilling => Option::deserialize(d).map(Val::OptFilling),
+            Kind::OptRatio => Option::deserialize(d).map(Val::OptRatio),
+            Kind::Order => OperationOrder::deserialize(d).map(Val::Order),
+            Kind::DuplicateCheck => DuplicateCheck::deserialize(d).map(Val::DuplicateCheck),
+            Kind::OutgoingIds => OutgoingIds::deserialize(d).map(Val::OutgoingIds),
+            Kind::Dispatch => DispatchMode::deserialize(d).map(Val::Dispatch),
+            Kind::Consistency => Consistency::deserialize(d).map(Val::Consistency),
+        }
+    }
+}
+
+/// A struct's or a struct variant's fields, as the derive reads them with `deny_unknown_fields`
+/// (and with `default` when `defaults`).
+struct FieldsVisitor {
+    expecting: &'static str,
+    fields: &'static [&'static str],
+    kinds: &'static [Kind],
+    defaults: bool,
+}
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = [Val; MAX_FIELDS];
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut values = [Val::None; MAX_FIELDS];
+        for (i, (slot, kind)) in values.iter_mut().zip(self.kinds).enumerate() {
+            match seq.next_element_seed(KindSeed(*kind))? {
+                Some(value) => *slot = value,
+                // The rest take the struct's defaults.
+                None if self.defaults => break,
+                None => {
+                    let expected = Elements(self.expecting, self.kinds.len());
+                    return Err(de::Error::invalid_length(i, &expected));
+                }
+            }
+        }
+        Ok(values)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut values = [Val::None; MAX_FIELDS];
+        while let Some(i) = map.next_key_seed(FieldName(self.fields))? {
+            let (Some(slot), Some(kind)) = (values.get_mut(i), self.kinds.get(i)) else {
+                return Err(de::Error::unknown_field(self.fields[i], self.fields));
+            };
+            if *slot != Val::None {
+                return Err(de::Error::duplicate_field(self.fields[i]));
+            }
+            *slot = map.next_value_seed(KindSeed(*kind))?;
+        }
+        for (value, field) in values.iter().zip(self.fields) {
+            if *value == Val::None && !self.defaults {
+                return Err(de::Error::missing_field(field));
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// The derive's message for a struct variant given as a too short array.
+struct Elements(&'static str, usize);
+
+impl de::Expected for Elements {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            1 => write!(f, "{} with 1 element", self.0),
+            n => write!(f, "{} with {n} elements", self.0),
+        }
+    }
+}
+
+/// A field's name, as the derive's field visitor reads it with `deny_unknown_fields`.
+struct FieldName(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldName {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldName {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        match usize::try_from(v) {
+            Ok(i) if i < self.0.len() => Ok(i),
+            _ => Err(E::invalid_value(
+                Unexpected::Unsigned(v),
+                &FieldIndexBelow(self.0.len()),
+            )),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|n| *n == v)
+            .ok_or_else(|| E::unknown_field(v, self.0))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|n| n.as_bytes() == v)
+            .ok_or_else(|| E::unknown_field(&String::from_utf8_lossy(v), self.0))
+    }
+}
+
+/// The derive's message for a field index out of range.
+struct FieldIndexBelow(usize);
+
+impl de::Expected for FieldIndexBelow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "field index 0 <= i < {}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::explorer::Status;
+    use crate::link::View;
+    use crate::scenario::{Endpoint, StepName};
+    use serde::{Deserialize, Serialize};
+    use serde_json::{from_str, from_value, to_string, Value};
+
+    /// What `#[derive(Deserialize)]` generates for [`View`], to compare error messages with.
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename = "View", rename_all = "snake_case")]
+    enum Derived {
+        Topology,
+        Sequence,
+    }
+
+    #[test]
+    fn reads_and_fails_as_the_derive_does() {
+        for (text, view, derived) in [
+            ("\"sequence\"", View::Sequence, Derived::Sequence),
+            ("{\"topology\": null}", View::Topology, Derived::Topology),
+        ] {
+            assert_eq!(from_str::<View>(text).expect(text), view);
+            assert_eq!(from_str::<Derived>(text).expect(text), derived);
+        }
+        for text in [
+            "\"nope\"",
+            "3",
+            "1.5",
+            "null",
+            "[]",
+            "{\"topology\": 1}",
+            "{\"x\": null}",
+            "{}",
+            "{\"topology\": null, \"sequence\": null}",
+        ] {
+            let ours = from_str::<View>(text).expect_err(text).to_string();
+            let derived = from_str::<Derived>(text).expect_err(text).to_string();
+            assert_eq!(ours, derived, "{text}");
+            let value: Value = from_str(text).expect("json");
+            let ours = from_value::<View>(value.clone())
+                .expect_err(text)
+                .to_string();
+            let derived = from_value::<Derived>(value).expect_err(text).to_string();
+            assert_eq!(ours, derived, "{text}");
+        }
+    }
+
+    #[test]
+    fn writes_the_names_and_indices_of_the_derive() {
+        for s in [
+            Status::Running,
+            Status::Complete,
+            Status::StateBoundReached,
+            Status::DepthBoundReached,
+            Status::StoppedAtViolation,
+            Status::Cancelled,
+        ] {
+            let text = to_string(&s).expect("json");
+            assert_eq!(text, format!("\"{}\"", s.as_str()));
+            assert_eq!(from_str::<Status>(&text).expect("reads"), s);
+        }
+        for (i, e) in Endpoint::ALL.into_iter().enumerate() {
+            assert_eq!(e as usize, i);
+            let text = to_string(&e).expect("json");
+            assert_eq!(text, format!("\"{}\"", e.name().to_lowercase()));
+            assert_eq!(from_str::<Endpoint>(&text).expect("reads"), e);
+        }
+        let text = to_string(&StepName::OutboxDelete).expect("json");
+        assert_eq!(text, format!("\"{}\"", StepName::OutboxDelete.name()));
+    }
+
+    /// What `#[derive(Deserialize)]` generates for the enums [`super::read_variant`] reads (same
+    /// names, so that the messages name the same types), to compare results and messages with.
+    mod derived {
+        use crate::ids::OrderId;
+        use crate::prng::Ratio as CoreRatio;
+        use crate::scenario::{
+            Consistency, DispatchMode, DuplicateCheck, Endpoint, Filling, MsgKind, OperationOrder,
+            OutgoingIds, StepName,
+        };
+        use serde::{Deserialize, Serialize};
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Limits {
+            max_events: u32,
+            max_queue_len: u32,
+            max_script_steps: u32,
+            max_time_ms: u64,
+            max_request_retries: u32,
+        }
+
+        impl Default for Limits {
+            fn default() -> Self {
+                let l = crate::scenario::Limits::default();
+                Limits {
+                    max_events: l.max_events,
+                    max_queue_len: l.max_queue_len,
+                    max_script_steps: l.max_script_steps,
+                    max_time_ms: l.max_time_ms,
+                    max_request_retries: l.max_request_retries,
+                }
+            }
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct HandlerLogic {
+            order: OperationOrder,
+            duplicate_check: DuplicateCheck,
+            republish_on_duplicate: bool,
+            outgoing_ids: OutgoingIds,
+            dispatch: DispatchMode,
+            consistency: Consistency,
+            first_item_added: bool,
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Target {
+            endpoint: Option<Endpoint>,
+            message: Option<MsgKind>,
+            filling: Option<Filling>,
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Knobs {
+            duplicate_rate: Option<CoreRatio>,
+            delay_rate: Option<CoreRatio>,
+            delay_ms: u64,
+            commit_failure_rate: Option<CoreRatio>,
+            crash_rate: Option<CoreRatio>,
+            lost_ack_rate: Option<CoreRatio>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case", deny_unknown_fields)]
+        pub enum Action {
+            SubmitOrder { order: OrderId },
+            AddItem { order: OrderId, filling: Filling },
+            RemoveItem { order: OrderId, filling: Filling },
+            Import { order: OrderId, filling: Filling },
+            CartAdd { cart: OrderId, filling: Filling },
+            CartRemove { cart: OrderId, filling: Filling },
+            Submit { cart: OrderId },
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Ratio {
+            num: u32,
+            den: u32,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case", deny_unknown_fields)]
+        pub enum When {
+            First,
+            Nth { n: u32 },
+            Every,
+            EveryNth { n: u32, from: u32 },
+            Probability(Ratio),
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case", deny_unknown_fields)]
+        pub enum Effect {
+            Duplicate { delay_ms: u64 },
+            Delay { delay_ms: u64 },
+            Drop,
+            FailPublish { broker_has_it: bool, after_ms: u64 },
+            FailCommit,
+            Slow { after: StepName, delay_ms: u64 },
+            Crash { after: StepName },
+            Hang { after: StepName, delay_ms: u64 },
+        }
+    }
+
+    /// Ours and the derive's read `text` alike: the same value (as JSON, the derive writing
+    /// both) or the same message, from text and from a `serde_json::Value`.
+    fn same<T, U>(text: &str)
+    where
+        T: Serialize + for<'de> Deserialize<'de>,
+        U: Serialize + for<'de> Deserialize<'de>,
+    {
+        fn show<V: Serialize>(r: Result<V, serde_json::Error>) -> String {
+            match r {
+                Ok(v) => to_string(&v).expect("json"),
+                Err(e) => format!("error: {e}"),
+            }
+        }
+        assert_eq!(
+            show(from_str::<T>(text)),
+            show(from_str::<U>(text)),
+            "{text}"
+        );
+        if let Ok(value) = from_str::<Value>(text) {
+            let ours = show(from_value::<T>(value.clone()));
+            assert_eq!(ours, show(from_value::<U>(value)), "{text} as a value");
+        }
+    }
+
+    /// Inputs that every enum must read (or refuse) as the derive does.
+    const ODD: &[&str] = &[
+        "\"nope\"",
+        "3",
+        "null",
+        "[]",
+        "{}",
+        "{\"x\": {}}",
+        "{\"a\": 1, \"b\": 2}",
+    ];
+
+    #[test]
+    fn struct_variants_read_and_fail_as_the_derive_does() {
+        use crate::scenario::{Action, Effect, When};
+        let actions = [
+            "submit_order",
+            "add_item",
+            "remove_item",
+            "import",
+            "cart_add",
+            "cart_remove",
+            "submit",
+        ];
+        for name in actions {
+            for body in [
+                "{\"order\": 3, \"filling\": \"Meat\"}",
+                "{\"filling\": \"Strawberry\", \"order\": 3}",
+                "{\"cart\": 3, \"filling\": \"SwissCheese\"}",
+                "{\"order\": 3}",
+                "{\"cart\": 4}",
+                "{\"order\": 3, \"order\": 4}",
+                "{\"order\": 3, \"filling\": \"Meat\", \"extra\": 1}",
+                "{\"order\": -1}",
+                "{\"order\": 3, \"filling\": \"Tofu\"}",
+                "{}",
+                "[3]",
+                "[3, \"Meat\"]",
+                "[3, \"Meat\", 4]",
+                "[]",
+                "null",
+                "7",
+            ] {
+                same::<Action, derived::Action>(&format!("{{\"{name}\": {body}}}"));
+            }
+            same::<Action, derived::Action>(&format!("\"{name}\""));
+        }
+        for name in ["first", "nth", "every", "every_nth", "probability"] {
+            for body in [
+                "null",
+                "{\"n\": 2}",
+                "{\"n\": 2, \"from\": 1}",
+                "{\"from\": 1}",
+                "{\"num\": 1, \"den\": 3}",
+                "{\"num\": 1}",
+                "[2, 1]",
+                "[2]",
+                "\"x\"",
+            ] {
+                same::<When, derived::When>(&format!("{{\"{name}\": {body}}}"));
+            }
+            same::<When, derived::When>(&format!("\"{name}\""));
+        }
+        let effects = [
+            "duplicate",
+            "delay",
+            "drop",
+            "fail_publish",
+            "fail_commit",
+            "slow",
+            "crash",
+            "hang",
+        ];
+        for name in effects {
+            for body in [
+                "null",
+                "{\"delay_ms\": 5}",
+                "{\"broker_has_it\": true, \"after_ms\": 2}",
+                "{\"after_ms\": 2, \"broker_has_it\": false}",
+                "{\"broker_has_it\": 1, \"after_ms\": 2}",
+                "{\"after\": \"commit\", \"delay_ms\": 9}",
+                "{\"after\": \"commit\"}",
+                "{\"after\": \"nowhere\"}",
+                "{\"delay_ms\": 5, \"delay_ms\": 6}",
+                "[\"load\", 3]",
+                "[true]",
+                "{}",
+            ] {
+                same::<Effect, derived::Effect>(&format!("{{\"{name}\": {body}}}"));
+            }
+            same::<Effect, derived::Effect>(&format!("\"{name}\""));
+        }
+        for text in [
+            "{\"num\": 1, \"den\": 3}",
+            "{\"den\": 3, \"num\": 1}",
+            "{\"num\": 1}",
+            "{\"num\": 1, \"den\": 3, \"x\": 0}",
+            "{\"num\": 1, \"num\": 2}",
+            "{\"num\": -1, \"den\": 3}",
+            "[1, 3]",
+            "[1]",
+            "[]",
+            "\"1/3\"",
+        ] {
+            same::<crate::prng::Ratio, derived::Ratio>(text);
+        }
+        for text in [
+            "{}",
+            "{\"max_events\": 5}",
+            "{\"max_time_ms\": 5, \"max_events\": 7}",
+            "{\"max_events\": 5, \"max_events\": 6}",
+            "{\"max_events\": -5}",
+            "{\"max_events\": 5, \"speed\": 1}",
+            "[1, 2]",
+            "[1, 2, 3, 4, 5]",
+            "[1, 2, 3, 4, 5, 6]",
+            "[]",
+        ] {
+            same::<crate::scenario::Limits, derived::Limits>(text);
+        }
+        for text in [
+            "{}",
+            "{\"endpoint\": null}",
+            "{\"endpoint\": \"orders\", \"filling\": \"Meat\"}",
+            "{\"message\": \"AddItem\", \"message\": null}",
+            "{\"message\": \"Nope\"}",
+            "{\"endpoint\": 3}",
+            "{\"filling\": \"Meat\", \"step\": \"load\"}",
+            "[\"shipping\"]",
+            "[null, \"ItemAdded\", \"Strawberry\"]",
+        ] {
+            same::<crate::scenario::Target, derived::Target>(text);
+        }
+        for text in [
+            "{}",
+            "{\"delay_ms\": 7}",
+            "{\"duplicate_rate\": {\"num\": 1, \"den\": 2}, \"crash_rate\": null}",
+            "{\"lost_ack_rate\": {\"num\": 1}}",
+            "{\"delay_rate\": 0.5}",
+            "{\"crash\": 1}",
+            "{\"delay_ms\": 1, \"delay_ms\": 2}",
+            "[null, {\"num\": 1, \"den\": 3}, 4]",
+        ] {
+            same::<crate::scenario::Knobs, derived::Knobs>(text);
+        }
+        for text in [
+            "{}",
+            "{\"order\": \"store_then_publish\", \"first_item_added\": true}",
+            "{\"consistency\": \"outbox_inbox\", \"dispatch\": \"batched\", \"duplicate_check\": \"processed_ids\", \"outgoing_ids\": \"deterministic\", \"republish_on_duplicate\": true}",
+            "{\"consistency\": \"nope\"}",
+            "{\"consistency\": \"plain\", \"consistency\": \"plain\"}",
+            "{\"republish_on_duplicate\": 1}",
+            "{\"retries\": 1}",
+            "[\"store_then_publish\", \"none\", false, \"random\", \"immediate\", \"tokens\", true]",
+            "[\"store_then_publish\"]",
+        ] {
+            same::<crate::scenario::HandlerLogic, derived::HandlerLogic>(text);
+        }
+        for text in ODD {
+            same::<crate::scenario::HandlerLogic, derived::HandlerLogic>(text);
+            same::<crate::scenario::Limits, derived::Limits>(text);
+            same::<crate::scenario::Target, derived::Target>(text);
+            same::<crate::scenario::Knobs, derived::Knobs>(text);
+            same::<crate::prng::Ratio, derived::Ratio>(text);
+            same::<Action, derived::Action>(text);
+            same::<When, derived::When>(text);
+            same::<Effect, derived::Effect>(text);
+        }
+    }
+}
