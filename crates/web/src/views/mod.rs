@@ -116,6 +116,11 @@ pub fn text(c: &'static str, x: f64, y: f64, body: AttrValue) -> Html {
     )
 }
 
+/// An element with only children.
+pub fn tag(name: &'static str, children: Vec<Html>) -> Html {
+    el(name, &[], Vec::new(), children)
+}
+
 /// A fragment: nested in a parent's children, a keyed list stays keyed on its own.
 pub fn list(children: Vec<Html>) -> Html {
     VNode::from(VList::with_children(children, None))
