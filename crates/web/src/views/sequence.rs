@@ -6,7 +6,7 @@ use crate::anim::{glyph_path, kind_class, lane_x, lanes, window_start, Lane, Poi
 use crate::state::{Selection, UiAction, UiState};
 use crate::views::glyph::long_label;
 use crate::views::{
-    attr, el, el_on, list, node, num, on_click, rect, seconds, select, text, Dispatch,
+    attr, el, el_on, list, node, num, on_click, rect, seconds, select, text, txt, Dispatch,
 };
 use exactly_once_core::scenario::Endpoint;
 use exactly_once_core::trace::{Event, EventKind, FailOutcome};
@@ -193,16 +193,15 @@ pub fn sequence(s: &UiState, d: &Dispatch) -> Html {
                     Vec::new(),
                 ));
             }
-            row.push(text(
-                "arrow-label",
-                mid,
-                y - 4.0,
-                if ghost {
-                    format!("{label} · GHOST")
-                } else {
-                    label
-                }
-                .into(),
+            // The mark is a text node of its own, as before: one node reflows the glyphs a little.
+            row.push(el(
+                "text",
+                &["class", "x", "y"],
+                vec![attr("arrow-label"), Some(num(mid)), Some(num(y - 4.0))],
+                vec![
+                    txt(label.into()),
+                    txt(AttrValue::Static(if ghost { " · GHOST" } else { "" })),
+                ],
             ));
             el(
                 "g",
