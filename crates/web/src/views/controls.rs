@@ -5,16 +5,26 @@ use crate::compute::Computed;
 use crate::model::MarkerKind;
 use crate::state::{UiAction, UiState, SPEEDS, SPEED_LABELS};
 use crate::views::on_click;
-use crate::views::{seconds, Dispatch};
+use crate::views::{attr, el_on, list, seconds, txt, Dispatch};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
+use yew::html::onclick;
 use yew::prelude::*;
 
-fn button(d: &Dispatch, action: UiAction, label: &str, title: &str, testid: &str) -> Html {
-    let onclick = on_click(d, action);
-    html! {
-        <button type="button" {onclick} title={title.to_string()} aria-label={title.to_string()} data-testid={testid.to_string()}>{ label.to_string() }</button>
-    }
+fn button(
+    d: &Dispatch,
+    action: UiAction,
+    label: &'static str,
+    title: &'static str,
+    testid: &'static str,
+) -> Html {
+    el_on(
+        "button",
+        &["type", "title", "aria-label", "data-testid"],
+        vec![attr("button"), attr(title), attr(title), attr(testid)],
+        vec![Rc::new(onclick::Wrapper::new(on_click(d, action)))],
+        vec![txt(label.into())],
+    )
 }
 
 pub fn controls(s: &UiState, d: &Dispatch) -> Html {
@@ -139,26 +149,34 @@ impl PartialEq for MarkersProps {
 #[component]
 fn Markers(props: &MarkersProps) -> Html {
     let d = &props.dispatch;
-    let markers: Html = props
+    let markers = props
         .run
         .marker_slots
         .iter()
         .map(|(slot, m)| {
-            let class = match m.kind {
-                MarkerKind::Chaos => "marker chaos",
-                MarkerKind::Violation => "marker violation",
+            let (class, glyph) = match m.kind {
+                MarkerKind::Chaos => ("marker chaos", "▲"),
+                MarkerKind::Violation => ("marker violation", "■"),
             };
-            let d = d.clone();
-            let ev = m.event;
-            let onclick = on_click(&d, UiAction::Seek(ev));
             // Position in 1/500ths, in integers (see `anim::num` for why no float formatting).
-            html! {
-                <button type="button" {class} style={format!("left: calc({slot}% / 5)")} {onclick}
-                    title={format!("#{} {}", m.event, m.label)} aria-label={format!("go to event {}: {}", m.event, m.label)} tabindex="-1">
-                    { if m.kind == MarkerKind::Violation { "■" } else { "▲" } }
-                </button>
-            }
+            el_on(
+                "button",
+                &["type", "class", "style", "title", "aria-label", "tabindex"],
+                vec![
+                    attr("button"),
+                    attr(class),
+                    Some(format!("left: calc({slot}% / 5)").into()),
+                    Some(format!("#{} {}", m.event, m.label).into()),
+                    Some(format!("go to event {}: {}", m.event, m.label).into()),
+                    attr("-1"),
+                ],
+                vec![Rc::new(onclick::Wrapper::new(on_click(
+                    d,
+                    UiAction::Seek(m.event),
+                )))],
+                vec![txt(glyph.into())],
+            )
         })
         .collect();
-    html! { <div class="markers" aria-hidden="true">{ markers }</div> }
+    html! { <div class="markers" aria-hidden="true">{ list(markers) }</div> }
 }

@@ -4,10 +4,13 @@
 use crate::anim::{glyph_path, kind_class, Point};
 use crate::model::Marks;
 use crate::state::{Selection, UiAction};
-use crate::views::Dispatch;
+use crate::views::{attr, el, el_on, num, select, text, title as title_of, Dispatch};
 use exactly_once_core::scenario::Filling;
 use exactly_once_core::world::MsgRef;
+use std::rc::Rc;
+use yew::html::{onclick, onkeydown};
 use yew::prelude::*;
+use yew::virtual_dom::AttrValue;
 
 /// Two letters per filling, drawn inside the glyph.
 pub fn filling_code(f: Option<Filling>) -> &'static str {
@@ -40,18 +43,17 @@ pub struct GlyphOpts<'a> {
 
 pub fn glyph(m: &MsgRef, at: Point, o: GlyphOpts) -> Html {
     let id = m.id;
-    let d = o.d.clone();
-    let onclick = Callback::from(move |e: MouseEvent| {
-        e.stop_propagation();
-        d.dispatch(UiAction::Select(Some(Selection::Message(id))));
-    });
-    let class = classes!(
-        "msg",
-        kind_class(m.kind),
-        o.highlighted.then_some("hl"),
-        o.dim.then_some("dim"),
-        o.marks.ghost.then_some("ghost"),
-    );
+    // The class as one string: `classes!` with conditions goes through an IndexSet.
+    let mut class = format!("msg {}", kind_class(m.kind));
+    for (on, c) in [
+        (o.highlighted, " hl"),
+        (o.dim, " dim"),
+        (o.marks.ghost, " ghost"),
+    ] {
+        if on {
+            class.push_str(c);
+        }
+    }
     let all_badges = o.marks.badges();
     // Small glyphs (in a queue) carry their most important mark only; all of them are in the
     // tooltip and the inspector.
@@ -64,7 +66,7 @@ pub fn glyph(m: &MsgRef, at: Point, o: GlyphOpts) -> Html {
         all_badges.join(" ")
     };
     let all = all_badges.join(" ");
-    let title = format!(
+    let title: AttrValue = format!(
         "{} #{}{}",
         long_label(m),
         id.short(),
@@ -73,7 +75,8 @@ pub fn glyph(m: &MsgRef, at: Point, o: GlyphOpts) -> Html {
         } else {
             format!(" [{all}]")
         }
-    );
+    )
+    .into();
     // Keyboard: Tab reaches every message, Enter inspects it (Space stays play/pause).
     let d = o.d.clone();
     let onkeydown = Callback::from(move |e: KeyboardEvent| {
@@ -82,25 +85,57 @@ pub fn glyph(m: &MsgRef, at: Point, o: GlyphOpts) -> Html {
             d.dispatch(UiAction::Select(Some(Selection::Message(id))));
         }
     });
-    html! {
-        <g {class} {onclick} {onkeydown} data-msg={id.short()} tabindex="0" role="button" aria-label={title.clone()}>
-            <title>{ title }</title>
-            if o.highlighted {
-                <circle class="hl-ring" cx={fmt(at.x)} cy={fmt(at.y)} r={fmt(o.r * 1.9)} />
-            }
-            <path d={glyph_path(m.kind, at, o.r)} />
-            <text class="fill-code" x={fmt(at.x)} y={fmt(at.y + o.r * 0.35)}>{ filling_code(m.filling) }</text>
-            if !badges.is_empty() {
-                <text class="badge" x={fmt(at.x + o.r * 0.9)} y={fmt(at.y - o.r * 1.2)}>{ badges }</text>
-            }
-            if let Some(l) = o.label {
-                <text class="glyph-label" x={fmt(at.x)} y={fmt(at.y + o.r * 2.4)}>{ l }</text>
-            }
-        </g>
+    let mut parts = vec![title_of(title.clone())];
+    if o.highlighted {
+        parts.push(el(
+            "circle",
+            &["class", "cx", "cy", "r"],
+            vec![
+                attr("hl-ring"),
+                Some(num(at.x)),
+                Some(num(at.y)),
+                Some(num(o.r * 1.9)),
+            ],
+            Vec::new(),
+        ));
     }
-}
-
-/// SVG numbers with one decimal: shorter DOM, no visible difference.
-pub fn fmt(v: f64) -> String {
-    crate::anim::num(v)
+    parts.push(el(
+        "path",
+        &["d"],
+        vec![Some(glyph_path(m.kind, at, o.r).into())],
+        Vec::new(),
+    ));
+    parts.push(text(
+        "fill-code",
+        at.x,
+        at.y + o.r * 0.35,
+        filling_code(m.filling).into(),
+    ));
+    if !badges.is_empty() {
+        parts.push(text(
+            "badge",
+            at.x + o.r * 0.9,
+            at.y - o.r * 1.2,
+            badges.into(),
+        ));
+    }
+    if let Some(l) = o.label {
+        parts.push(text("glyph-label", at.x, at.y + o.r * 2.4, l.into()));
+    }
+    el_on(
+        "g",
+        &["class", "data-msg", "tabindex", "role", "aria-label"],
+        vec![
+            Some(class.into()),
+            Some(id.short().into()),
+            Some(AttrValue::Static("0")),
+            Some(AttrValue::Static("button")),
+            Some(title),
+        ],
+        vec![
+            Rc::new(onclick::Wrapper::new(select(o.d, Selection::Message(id)))),
+            Rc::new(onkeydown::Wrapper::new(onkeydown)),
+        ],
+        parts,
+    )
 }

@@ -6,13 +6,14 @@ use crate::state::{Selection, UiAction, UiState};
 use crate::verdict::describe;
 use crate::views::on_click;
 use crate::views::topology::op_name;
-use crate::views::{seconds, Dispatch};
+use crate::views::{attr, el, el_on, list, seconds, tag, txt, Dispatch};
 use crate::whatif::{change_send, crash_instance, fail_next_commit, SendChange};
 use exactly_once_core::deterministic_id::deterministic_guid;
 use exactly_once_core::ids::MsgId;
 use exactly_once_core::scenario::Endpoint;
 use exactly_once_core::world::{CopyState, Message};
 use exactly_once_core::World;
+use std::rc::Rc;
 use yew::prelude::*;
 
 fn msg_link(d: &Dispatch, s: &UiState, id: MsgId) -> Html {
@@ -21,11 +22,10 @@ fn msg_link(d: &Dispatch, s: &UiState, id: MsgId) -> Html {
         .as_ref()
         .and_then(|r| r.index.messages.get(&id))
         .map_or_else(|| format!("#{}", id.short()), |m| m.msg.to_string());
-    let d = d.clone();
-    let onclick = Callback::from(move |_: MouseEvent| {
-        d.dispatch(UiAction::Select(Some(Selection::Message(id))))
-    });
-    html! { <button type="button" class="link" {onclick}>{ label }</button> }
+    link(
+        on_click(d, UiAction::Select(Some(Selection::Message(id)))),
+        label,
+    )
 }
 
 fn event_link(d: &Dispatch, s: &UiState, i: u32) -> Html {
@@ -34,8 +34,29 @@ fn event_link(d: &Dispatch, s: &UiState, i: u32) -> Html {
         .as_ref()
         .and_then(|r| r.events.get(i as usize))
         .map_or(0, |e| e.at_ms);
-    let onclick = on_click(d, UiAction::Seek(i));
-    html! { <button type="button" class="link" {onclick}>{ format!("#{i} ({})", seconds(at)) }</button> }
+    link(
+        on_click(d, UiAction::Seek(i)),
+        format!("#{i} ({})", seconds(at)),
+    )
+}
+
+/// `<button class="link">`: every link of the inspector.
+fn link(onclick: Callback<MouseEvent>, label: String) -> Html {
+    el_on(
+        "button",
+        &["type", "class"],
+        vec![attr("button"), attr("link")],
+        vec![Rc::new(yew::html::onclick::Wrapper::new(onclick))],
+        vec![txt(label.into())],
+    )
+}
+
+/// Links to events, or `none` when there are none.
+fn event_links(d: &Dispatch, s: &UiState, events: &[u32], none: &'static str) -> Html {
+    if events.is_empty() {
+        return txt(none.into());
+    }
+    list(events.iter().map(|e| event_link(d, s, *e)).collect())
 }
 
 /// The full message (with headers such as the token) wherever the world still holds it.
@@ -94,13 +115,11 @@ pub fn id_derivation(id: MsgId, parent: Option<MsgId>, stored: bool) -> String {
     }
 }
 
-/// A "what if" button: computes the rule when clicked (the search runs the scenario a few times).
-fn what_if(
-    d: &Dispatch,
-    label: &str,
-    testid: String,
-    make: impl Fn() -> Result<exactly_once_core::scenario::ChaosRule, String> + 'static,
-) -> Html {
+/// How a "what if" button finds its rule, when clicked (the search runs the scenario a few times).
+type MakeRule = Box<dyn Fn() -> Result<exactly_once_core::scenario::ChaosRule, String>>;
+
+/// A "what if" button: computes the rule when clicked.
+fn what_if(d: &Dispatch, label: &'static str, testid: &'static str, make: MakeRule) -> Html {
     let d = d.clone();
     let onclick = Callback::from(move |_: MouseEvent| match make() {
         Ok(rule) => d.dispatch(UiAction::AddChaosRule(rule)),
@@ -108,11 +127,40 @@ fn what_if(
             "No \"what if\" here: {why}."
         )))),
     });
-    html! { <button type="button" class="whatif" {onclick} data-testid={testid}>{ label.to_string() }</button> }
+    el_on(
+        "button",
+        &["type", "class", "data-testid"],
+        vec![attr("button"), attr("whatif"), attr(testid)],
+        vec![Rc::new(yew::html::onclick::Wrapper::new(onclick))],
+        vec![txt(label.into())],
+    )
 }
 
-fn kv(k: &str, v: Html) -> Html {
-    html! { <><dt>{ k.to_string() }</dt><dd>{ v }</dd></> }
+/// `<p class="whatifs">` with its lead and its buttons.
+fn what_ifs(lead: &'static str, buttons: Vec<Html>) -> Html {
+    let mut children = vec![txt(lead.into())];
+    children.extend(buttons);
+    el("p", &["class"], vec![attr("whatifs")], children)
+}
+
+/// A `<dt>`/`<dd>` pair of the inspector's lists.
+fn kv(k: &'static str, v: Html) -> Html {
+    list(vec![tag("dt", vec![txt(k.into())]), tag("dd", vec![v])])
+}
+
+/// [`kv`] with a plain text value.
+fn kv_text(k: &'static str, v: String) -> Html {
+    kv(k, txt(v.into()))
+}
+
+/// `<li>` of parts.
+fn li(children: Vec<Html>) -> Html {
+    tag("li", children)
+}
+
+/// `<ul>` of items.
+fn ul(items: Vec<Html>) -> Html {
+    tag("ul", items)
 }
 
 fn message_view(s: &UiState, d: &Dispatch, w: &World, id: MsgId) -> Html {
@@ -120,11 +168,16 @@ fn message_view(s: &UiState, d: &Dispatch, w: &World, id: MsgId) -> Html {
         return Html::default();
     };
     let Some(info) = run.index.messages.get(&id) else {
-        return html! { <p>{ format!("Message #{} is not in this run.", id.short()) }</p> };
+        return tag(
+            "p",
+            vec![txt(
+                format!("Message #{} is not in this run.", id.short()).into()
+            )],
+        );
     };
     let full = find_message(w, id);
     let marks = run.index.marks(id, s.cursor).badges().join(" ");
-    let copies: Vec<String> = Endpoint::ALL
+    let copies: Vec<Html> = Endpoint::ALL
         .iter()
         .flat_map(|e| w.queues[e.index()].iter().map(move |c| (e, c)))
         .filter(|(_, c)| c.msg.id == id)
@@ -139,48 +192,149 @@ fn message_view(s: &UiState, d: &Dispatch, w: &World, id: MsgId) -> Html {
                     until_ms.saturating_sub(w.now_ms)
                 ),
             };
-            format!(
+            li(vec![txt(format!(
                 "c{} in {e}'s queue: {state}, delivered {}×",
                 c.id.0, c.deliveries
             )
+            .into())])
         })
         .collect();
-    html! {
-        <div class="inspect-msg" data-testid="inspect-message" data-msg={id.short()}>
-            <h3>{ info.msg.to_string() }</h3>
-            if !marks.is_empty() { <p class="badges">{ marks }</p> }
-            <p class="plain">{ describe(&info.msg) }</p>
-            <dl>
-                { kv("id", html! { <code>{ id.to_string() }</code> }) }
-                { kv("type", html! { { format!("{}{}", info.msg.kind, if info.msg.kind.is_event() { " (event)" } else { " (command)" }) } }) }
-                { kv("order", html! { { info.msg.order.to_string() } }) }
-                { kv("filling", html! { { info.msg.filling.map_or("—".to_string(), |f| format!("{f:?}")) } }) }
-                if let Some(m) = &full {
-                    if !m.items.is_empty() { { kv("items", html! { { format!("{:?}", m.items) } }) } }
-                    { kv("token header", html! { { m.token.map_or("none".to_string(), |t| format!("t{}", t.0)) } }) }
+    let kind = info.msg.kind;
+    let mut rows = vec![
+        kv("id", tag("code", vec![txt(id.to_string().into())])),
+        kv_text(
+            "type",
+            format!(
+                "{kind}{}",
+                if kind.is_event() {
+                    " (event)"
+                } else {
+                    " (command)"
                 }
-                { kv("from → to", html! { { format!("{} → {}", info.from, if info.to.is_empty() { "nobody (never sent)".to_string() } else { info.to.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ") }) } }) }
-                { kv("sent at", event_link(d, s, info.sent_at)) }
-                { kv("caused by", info.parent.map_or(html! { { "the user's script" } }, |p| msg_link(d, s, p))) }
-                { kv("caused", if info.children.is_empty() { html! { { "nothing" } } } else { html! { <>{ for info.children.iter().map(|c| msg_link(d, s, *c)) }</> } }) }
-                { kv("id derivation", html! { { id_derivation(id, info.parent, stored_in_outbox(run, info)) } }) }
-                { kv("deliveries", if info.deliveries.is_empty() { html! { { "none" } } } else { html! { <>{ for info.deliveries.iter().map(|e| event_link(d, s, *e)) }</> } }) }
-                if !info.duplicated_at.is_empty() { { kv("duplicated at", html! { <>{ for info.duplicated_at.iter().map(|e| event_link(d, s, *e)) }</> }) } }
-                if !info.lease_expired_at.is_empty() { { kv("lease expired at", html! { <>{ for info.lease_expired_at.iter().map(|e| event_link(d, s, *e)) }</> }) } }
-                if !info.failed_at.is_empty() { { kv("publish failed at", html! { <>{ for info.failed_at.iter().map(|e| event_link(d, s, *e)) }</> }) } }
-                if run.index.is_ghost(id, s.cursor) { { kv("verdict", html! { <strong>{ "a ghost message: its sender never stored the change it announces" }</strong> }) } }
-                { kv("copies now", if copies.is_empty() { html! { { "none in any queue" } } } else { html! { <ul>{ for copies.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul> } }) }
-            </dl>
-            if !matches!(info.from, Endpoint::Shipping | Endpoint::Marketing) {
-                <p class="whatifs">{ "What if its send had been… " }
-                    { for [(SendChange::Duplicate, "duplicated"), (SendChange::Delay, "delayed 10 s"), (SendChange::Drop, "dropped")].into_iter().map(|(change, label)| {
-                        let run = run.clone();
-                        what_if(d, label, format!("whatif-{label}"), move || change_send(&run, id, change))
-                    }) }
-                </p>
-            }
-        </div>
+            ),
+        ),
+        kv_text("order", info.msg.order.to_string()),
+        kv_text(
+            "filling",
+            info.msg
+                .filling
+                .map_or("—".to_string(), |f| format!("{f:?}")),
+        ),
+    ];
+    if let Some(m) = &full {
+        if !m.items.is_empty() {
+            rows.push(kv_text("items", format!("{:?}", m.items)));
+        }
+        rows.push(kv_text(
+            "token header",
+            m.token.map_or("none".to_string(), |t| format!("t{}", t.0)),
+        ));
     }
+    let to = if info.to.is_empty() {
+        "nobody (never sent)".to_string()
+    } else {
+        info.to
+            .iter()
+            .map(|e| e.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    rows.push(kv_text("from → to", format!("{} → {to}", info.from)));
+    rows.push(kv("sent at", event_link(d, s, info.sent_at)));
+    rows.push(kv(
+        "caused by",
+        info.parent
+            .map_or(txt("the user's script".into()), |p| msg_link(d, s, p)),
+    ));
+    rows.push(kv(
+        "caused",
+        if info.children.is_empty() {
+            txt("nothing".into())
+        } else {
+            list(info.children.iter().map(|c| msg_link(d, s, *c)).collect())
+        },
+    ));
+    rows.push(kv_text(
+        "id derivation",
+        id_derivation(id, info.parent, stored_in_outbox(run, info)),
+    ));
+    rows.push(kv(
+        "deliveries",
+        event_links(d, s, &info.deliveries, "none"),
+    ));
+    for (k, events) in [
+        ("duplicated at", &info.duplicated_at),
+        ("lease expired at", &info.lease_expired_at),
+        ("publish failed at", &info.failed_at),
+    ] {
+        if !events.is_empty() {
+            rows.push(kv(k, event_links(d, s, events, "")));
+        }
+    }
+    if run.index.is_ghost(id, s.cursor) {
+        rows.push(kv(
+            "verdict",
+            tag(
+                "strong",
+                vec![txt(
+                    "a ghost message: its sender never stored the change it announces".into(),
+                )],
+            ),
+        ));
+    }
+    rows.push(kv(
+        "copies now",
+        if copies.is_empty() {
+            txt("none in any queue".into())
+        } else {
+            ul(copies)
+        },
+    ));
+    let mut parts = vec![tag("h3", vec![txt(info.msg.to_string().into())])];
+    if !marks.is_empty() {
+        parts.push(el(
+            "p",
+            &["class"],
+            vec![attr("badges")],
+            vec![txt(marks.into())],
+        ));
+    }
+    parts.push(el(
+        "p",
+        &["class"],
+        vec![attr("plain")],
+        vec![txt(describe(&info.msg).into())],
+    ));
+    parts.push(tag("dl", rows));
+    if !matches!(info.from, Endpoint::Shipping | Endpoint::Marketing) {
+        let buttons = [
+            (SendChange::Duplicate, "duplicated", "whatif-duplicated"),
+            (SendChange::Delay, "delayed 10 s", "whatif-delayed 10 s"),
+            (SendChange::Drop, "dropped", "whatif-dropped"),
+        ]
+        .into_iter()
+        .map(|(change, label, testid)| {
+            let run = run.clone();
+            what_if(
+                d,
+                label,
+                testid,
+                Box::new(move || change_send(&run, id, change)),
+            )
+        })
+        .collect();
+        parts.push(what_ifs("What if its send had been… ", buttons));
+    }
+    el(
+        "div",
+        &["class", "data-testid", "data-msg"],
+        vec![
+            attr("inspect-msg"),
+            attr("inspect-message"),
+            Some(id.short().into()),
+        ],
+        parts,
+    )
 }
 
 fn document_view(
@@ -209,46 +363,101 @@ fn document_view(
         what_if(
             d,
             "the next commit of this store failed",
-            "whatif-fail-commit".into(),
-            move || fail_next_commit(&run, cursor, e),
+            "whatif-fail-commit",
+            Box::new(move || fail_next_commit(&run, cursor, e)),
         )
     };
-    html! {
-        <div class="inspect-doc" data-testid="inspect-document">
-            <h3>{ format!("{e}'s {order}") }{ stored.map_or(String::new(), |st| format!(" · v{}", st.version)) }</h3>
-            <pre class="json">{ value }</pre>
-            <p class="whatifs">{ "What if… " }{ fail }</p>
-            <h4>{ "Version history" }</h4>
-            <ol class="history">
-                { for history.iter().map(|v| html! {
-                    <li class={classes!((v.event > s.cursor).then_some("future"))}>
-                        { format!("v{} ({:?}) at ", v.version, v.why) }{ event_link(d, s, v.event) }
-                        { " by " }{ v.caused_by.map_or(html! { { "the Frontend" } }, |m| msg_link(d, s, m)) }
-                    </li>
-                }) }
-            </ol>
-        </div>
-    }
+    let versions = history
+        .iter()
+        .map(|v| {
+            el(
+                "li",
+                &["class"],
+                vec![attr(if v.event > s.cursor { "future" } else { "" })],
+                vec![
+                    txt(format!("v{} ({:?}) at ", v.version, v.why).into()),
+                    event_link(d, s, v.event),
+                    txt(" by ".into()),
+                    v.caused_by
+                        .map_or(txt("the Frontend".into()), |m| msg_link(d, s, m)),
+                ],
+            )
+        })
+        .collect();
+    el(
+        "div",
+        &["class", "data-testid"],
+        vec![attr("inspect-doc"), attr("inspect-document")],
+        vec![
+            tag(
+                "h3",
+                vec![txt(format!(
+                    "{e}'s {order}{}",
+                    stored.map_or(String::new(), |st| format!(" · v{}", st.version))
+                )
+                .into())],
+            ),
+            el(
+                "pre",
+                &["class"],
+                vec![attr("json")],
+                vec![txt(value.into())],
+            ),
+            what_ifs("What if… ", vec![fail]),
+            tag("h4", vec![txt("Version history".into())]),
+            el("ol", &["class"], vec![attr("history")], versions),
+        ],
+    )
+}
+
+/// A titled panel of the inspector: `<div data-testid><h3>title</h3>…</div>`.
+fn panel(class: &'static str, testid: &'static str, h3: String, mut body: Vec<Html>) -> Html {
+    body.insert(0, tag("h3", vec![txt(h3.into())]));
+    el(
+        "div",
+        &["class", "data-testid"],
+        vec![attr(class), attr(testid)],
+        body,
+    )
 }
 
 fn queue_view(s: &UiState, d: &Dispatch, w: &World, e: Endpoint) -> Html {
     let q = &w.queues[e.index()];
-    html! {
-        <div class="inspect-queue" data-testid="inspect-queue">
-            <h3>{ format!("{e}'s queue · {} copies", q.len()) }</h3>
-            <ul>
-                { for q.iter().map(|c| {
-                    let state = match c.state {
-                        CopyState::Ready => "visible".to_string(),
-                        CopyState::Delayed { until_ms } => format!("delayed: visible in {} ms", until_ms.saturating_sub(w.now_ms)),
-                        CopyState::Leased { until_ms } => format!("in flight: lease {} ms left", until_ms.saturating_sub(w.now_ms)),
-                    };
-                    html! { <li>{ format!("c{} ", c.id.0) }{ msg_link(d, s, c.msg.id) }{ format!(" · {state} · delivered {}× · failed {}×", c.deliveries, c.failures) }</li> }
-                }) }
-            </ul>
-            if q.is_empty() { <p>{ "Empty." }</p> }
-        </div>
+    let items = q
+        .iter()
+        .map(|c| {
+            let state = match c.state {
+                CopyState::Ready => "visible".to_string(),
+                CopyState::Delayed { until_ms } => format!(
+                    "delayed: visible in {} ms",
+                    until_ms.saturating_sub(w.now_ms)
+                ),
+                CopyState::Leased { until_ms } => format!(
+                    "in flight: lease {} ms left",
+                    until_ms.saturating_sub(w.now_ms)
+                ),
+            };
+            li(vec![
+                txt(format!("c{} ", c.id.0).into()),
+                msg_link(d, s, c.msg.id),
+                txt(format!(
+                    " · {state} · delivered {}× · failed {}×",
+                    c.deliveries, c.failures
+                )
+                .into()),
+            ])
+        })
+        .collect();
+    let mut body = vec![ul(items)];
+    if q.is_empty() {
+        body.push(tag("p", vec![txt("Empty.".into())]));
     }
+    panel(
+        "inspect-queue",
+        "inspect-queue",
+        format!("{e}'s queue · {} copies", q.len()),
+        body,
+    )
 }
 
 fn instance_view(s: &UiState, d: &Dispatch, w: &World, e: Endpoint, i: u32) -> Html {
@@ -256,59 +465,111 @@ fn instance_view(s: &UiState, d: &Dispatch, w: &World, e: Endpoint, i: u32) -> H
         .attempts
         .iter()
         .find(|a| a.endpoint == e && a.instance == i && a.copy.is_some());
-    html! {
-        <div class="inspect-instance" data-testid="inspect-instance">
-            <h3>{ format!("{e} instance {i}") }</h3>
-            { match a {
-                None => html! { <p>{ "Idle." }</p> },
-                Some(a) => html! { <>
-                    <dl>
-                        { kv("attempt", html! { { format!("a{}", a.id.0) } }) }
-                        { kv("handling", msg_link(d, s, a.msg.id)) }
-                        { kv("next steps", html! { { a.plan.iter().rev().map(op_name).collect::<Vec<_>>().join(" → ") } }) }
-                        { kv("loaded", html! { { format!("{} {}", a.doc_key, a.version.map_or("(none)".to_string(), |v| format!("v{v}"))) } }) }
-                        { kv("to publish", html! { <>{ for a.outs.iter().map(|m| msg_link(d, s, m.id)) }</> }) }
-                    </dl>
-                    <p class="whatifs">{ "What if… " }
-                        { s.run.clone().map(|run| {
-                            let cursor = s.cursor;
-                            what_if(d, "it crashed after its next step", "whatif-crash".into(), move || {
-                                let world = run.world_at(cursor).ok_or("no world at this moment")?;
-                                crash_instance(&run, &world, cursor, e, i)
-                            })
-                        }) }
-                    </p>
-                </> },
-            } }
-        </div>
-    }
+    let body = match a {
+        None => vec![tag("p", vec![txt("Idle.".into())])],
+        Some(a) => {
+            let crash = s.run.clone().map(|run| {
+                let cursor = s.cursor;
+                what_if(
+                    d,
+                    "it crashed after its next step",
+                    "whatif-crash",
+                    Box::new(move || {
+                        let world = run.world_at(cursor).ok_or("no world at this moment")?;
+                        crash_instance(&run, &world, cursor, e, i)
+                    }),
+                )
+            });
+            vec![
+                tag(
+                    "dl",
+                    vec![
+                        kv_text("attempt", format!("a{}", a.id.0)),
+                        kv("handling", msg_link(d, s, a.msg.id)),
+                        kv_text(
+                            "next steps",
+                            a.plan
+                                .iter()
+                                .rev()
+                                .map(op_name)
+                                .collect::<Vec<_>>()
+                                .join(" → "),
+                        ),
+                        kv_text(
+                            "loaded",
+                            format!(
+                                "{} {}",
+                                a.doc_key,
+                                a.version.map_or("(none)".to_string(), |v| format!("v{v}"))
+                            ),
+                        ),
+                        kv(
+                            "to publish",
+                            list(a.outs.iter().map(|m| msg_link(d, s, m.id)).collect()),
+                        ),
+                    ],
+                ),
+                what_ifs("What if… ", crash.into_iter().collect()),
+            ]
+        }
+    };
+    panel(
+        "inspect-instance",
+        "inspect-instance",
+        format!("{e} instance {i}"),
+        body,
+    )
 }
 
 fn stores_view(s: &UiState, d: &Dispatch, w: &World, e: Endpoint) -> Html {
     let st = &w.stores[e.index()];
-    html! {
-        <div class="inspect-stores" data-testid="inspect-stores">
-            <h3>{ format!("{e}'s store") }</h3>
-            <p class="whatifs">{ "What if… " }
-                { s.run.clone().map(|run| {
-                    let cursor = s.cursor;
-                    what_if(d, "its next commit failed", "whatif-fail-commit".into(), move || fail_next_commit(&run, cursor, e))
-                }) }
-            </p>
-            <h4>{ format!("Documents · {}", st.docs.len()) }</h4>
-            <ul>{ for st.docs.iter().map(|(k, v)| {
-                let d2 = d.clone(); let (e2, k2) = (e, *k);
-                let onclick = Callback::from(move |_: MouseEvent| d2.dispatch(UiAction::Select(Some(Selection::Document(e2, k2)))));
-                html! { <li><button type="button" class="link" {onclick}>{ format!("{k} v{}", v.version) }</button></li> }
-            }) }</ul>
-            <h4>{ format!("Inbox (processed ids) · {}", st.inbox.len()) }</h4>
-            <ul>{ for st.inbox.iter().map(|id| html! { <li>{ msg_link(d, s, *id) }</li> }) }</ul>
-            <h4>{ format!("Outbox documents · {}", st.outbox.len()) }</h4>
-            <ul>{ for st.outbox.iter().map(|(tx, doc)| html! {
-                <li>{ format!("tx{} for ", tx.0) }{ msg_link(d, s, doc.owner) }{ format!(": {} message(s)", doc.messages.len()) }</li>
-            }) }</ul>
-        </div>
-    }
+    let fail = s.run.clone().map(|run| {
+        let cursor = s.cursor;
+        what_if(
+            d,
+            "its next commit failed",
+            "whatif-fail-commit",
+            Box::new(move || fail_next_commit(&run, cursor, e)),
+        )
+    });
+    let h4 = |t: String| tag("h4", vec![txt(t.into())]);
+    panel(
+        "inspect-stores",
+        "inspect-stores",
+        format!("{e}'s store"),
+        vec![
+            what_ifs("What if… ", fail.into_iter().collect()),
+            h4(format!("Documents · {}", st.docs.len())),
+            ul(st
+                .docs
+                .iter()
+                .map(|(k, v)| {
+                    li(vec![link(
+                        on_click(d, UiAction::Select(Some(Selection::Document(e, *k)))),
+                        format!("{k} v{}", v.version),
+                    )])
+                })
+                .collect()),
+            h4(format!("Inbox (processed ids) · {}", st.inbox.len())),
+            ul(st
+                .inbox
+                .iter()
+                .map(|id| li(vec![msg_link(d, s, *id)]))
+                .collect()),
+            h4(format!("Outbox documents · {}", st.outbox.len())),
+            ul(st
+                .outbox
+                .iter()
+                .map(|(tx, doc)| {
+                    li(vec![
+                        txt(format!("tx{} for ", tx.0).into()),
+                        msg_link(d, s, doc.owner),
+                        txt(format!(": {} message(s)", doc.messages.len()).into()),
+                    ])
+                })
+                .collect()),
+        ],
+    )
 }
 
 pub fn inspector(s: &UiState, d: &Dispatch) -> Html {
@@ -325,19 +586,33 @@ pub fn inspector(s: &UiState, d: &Dispatch) -> Html {
         Some(Selection::Queue(e)) => queue_view(s, d, w, e),
         Some(Selection::Instance(e, i)) => instance_view(s, d, w, e, i),
         Some(Selection::Stores(e)) => stores_view(s, d, w, e),
-        Some(Selection::ErrorQueue) => html! {
-            <div data-testid="inspect-error-queue">
-                <h3>{ format!("Error queue · {}", w.error_queue.len()) }</h3>
-                <ul>{ for w.error_queue.iter().map(|(e, m)| html! { <li>{ format!("from {e}: ") }{ msg_link(d, s, m.id) }</li> }) }</ul>
-            </div>
-        },
-        Some(Selection::Tokens) => html! {
-            <div data-testid="inspect-tokens">
-                <h3>{ format!("Token store · {}", w.tokens.tokens.len()) }</h3>
-                <ul>{ for w.tokens.tokens.iter().map(|((t, e), v)| html! { <li>{ format!("t{} for {e} (version {v})", t.0) }</li> }) }</ul>
-            </div>
-        },
-        Some(Selection::Event(i)) => html! { <p>{ "Event " }{ event_link(d, s, i) }</p> },
+        Some(Selection::ErrorQueue) => panel(
+            "",
+            "inspect-error-queue",
+            format!("Error queue · {}", w.error_queue.len()),
+            vec![ul(w
+                .error_queue
+                .iter()
+                .map(|(e, m)| {
+                    li(vec![
+                        txt(format!("from {e}: ").into()),
+                        msg_link(d, s, m.id),
+                    ])
+                })
+                .collect())],
+        ),
+        Some(Selection::Tokens) => panel(
+            "",
+            "inspect-tokens",
+            format!("Token store · {}", w.tokens.tokens.len()),
+            vec![ul(w
+                .tokens
+                .tokens
+                .iter()
+                .map(|((t, e), v)| li(vec![txt(format!("t{} for {e} (version {v})", t.0).into())]))
+                .collect())],
+        ),
+        Some(Selection::Event(i)) => tag("p", vec![txt("Event ".into()), event_link(d, s, i)]),
     };
     let clear = on_click(d, UiAction::Select(None));
     html! {

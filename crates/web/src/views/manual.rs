@@ -6,9 +6,11 @@ use crate::settings::format_script;
 use crate::state::{UiAction, UiState};
 use crate::views::on_click;
 use crate::views::topology::op_name;
-use crate::views::{seconds, Dispatch};
+use crate::views::{attr, el_on, node, seconds, txt, Dispatch};
 use exactly_once_core::world::Choice;
 use exactly_once_core::World;
+use std::rc::Rc;
+use yew::html::onclick;
 use yew::prelude::*;
 
 /// One enabled choice in words.
@@ -106,13 +108,13 @@ pub fn manual(s: &UiState, d: &Dispatch) -> Html {
             } else {
                 <h3>{ format!("Pick the next step · {} enabled", choices.len()) }</h3>
                 <ol class="choices" start="0">
-                    { for choices.iter().enumerate().map(|(i, c)| html! {
-                        <li key={i}>
-                            <button type="button" onclick={act(UiAction::Choose(i as u32))} data-testid={format!("choice-{i}")}>
-                                { describe_choice(&run.last_world, c) }
-                            </button>
-                        </li>
-                    }) }
+                    { for choices.iter().enumerate().map(|(i, c)| node("li", Some(i.into()), &[], Vec::new(), Vec::new(), vec![el_on(
+                        "button",
+                        &["type", "data-testid"],
+                        vec![attr("button"), Some(format!("choice-{i}").into())],
+                        vec![Rc::new(onclick::Wrapper::new(act(UiAction::Choose(i as u32))))],
+                        vec![txt(describe_choice(&run.last_world, c).into())],
+                    )])) }
                 </ol>
             }
         </section>

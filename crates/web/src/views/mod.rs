@@ -19,8 +19,12 @@ pub mod topology;
 pub mod trace_list;
 pub mod verdict_panel;
 
-use crate::state::{UiAction, UiState};
-use yew::{Callback, MouseEvent};
+use crate::state::{Selection, UiAction, UiState};
+use std::rc::Rc;
+use yew::virtual_dom::{
+    AttrValue, AttributeOrProperty, Attributes, Key, Listener, Listeners, VList, VNode, VTag, VText,
+};
+use yew::{Callback, Html, MouseEvent, NodeRef};
 
 /// How views send actions.
 pub type Dispatch = yew::UseReducerDispatcher<UiState>;
@@ -30,6 +34,128 @@ pub type Dispatch = yew::UseReducerDispatcher<UiState>;
 pub fn on_click(d: &Dispatch, action: UiAction) -> Callback<MouseEvent> {
     let d = d.clone();
     Callback::from(move |_: MouseEvent| d.dispatch(action.clone()))
+}
+
+/// A click that selects `sel` for the inspector, and goes no further: a message glyph sits inside
+/// an instance and a document inside its card, and the click means the innermost one. The one
+/// closure type of every selecting click on the stage.
+pub fn select(d: &Dispatch, sel: Selection) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        d.dispatch(UiAction::Select(Some(sel)));
+    })
+}
+
+/// An element without listeners, built by one shared function: each `html!` element inlines its
+/// own node ref, attribute box and children at every call site, and a `class` that is not a
+/// literal goes through `Classes` (an IndexSet). The stage draws the same few shapes hundreds of
+/// times, so they are made here. `values[i]` is the value of `keys[i]`; `None` leaves it out.
+pub fn el(
+    tag: &'static str,
+    keys: &'static [&'static str],
+    values: Vec<Option<AttrValue>>,
+    children: Vec<Html>,
+) -> Html {
+    node(tag, None, keys, values, Vec::new(), children)
+}
+
+/// [`el`] with listeners (`Rc::new(yew::html::onclick::Wrapper::new(callback))`).
+pub fn el_on(
+    tag: &'static str,
+    keys: &'static [&'static str],
+    values: Vec<Option<AttrValue>>,
+    listeners: Vec<Rc<dyn Listener>>,
+    children: Vec<Html>,
+) -> Html {
+    node(tag, None, keys, values, listeners, children)
+}
+
+/// [`el_on`] with a key, for an element of a keyed list (see [`list`]).
+pub fn node(
+    tag: &'static str,
+    key: Option<Key>,
+    keys: &'static [&'static str],
+    values: Vec<Option<AttrValue>>,
+    listeners: Vec<Rc<dyn Listener>>,
+    children: Vec<Html>,
+) -> Html {
+    let values = values
+        .into_iter()
+        .map(|v| v.map(AttributeOrProperty::Attribute))
+        .collect();
+    let listeners = if listeners.is_empty() {
+        Listeners::None
+    } else {
+        Listeners::Pending(listeners.into_iter().map(Some).collect())
+    };
+    // What `html!` itself calls for an element (yew 0.23); `VTag::new` would lower-case the tag
+    // name again on every frame.
+    VNode::from(VTag::__new_other(
+        AttrValue::Static(tag),
+        NodeRef::default(),
+        key,
+        Attributes::Dynamic { keys, values },
+        listeners,
+        VNode::from(VList::with_children(children, None)),
+    ))
+}
+
+/// A static attribute value, left out when empty (as `html!` does with an empty class).
+pub fn attr(c: &'static str) -> Option<AttrValue> {
+    (!c.is_empty()).then_some(AttrValue::Static(c))
+}
+
+/// `<text class x y>body</text>`, the stage's most frequent element.
+pub fn text(c: &'static str, x: f64, y: f64, body: AttrValue) -> Html {
+    el(
+        "text",
+        &["class", "x", "y"],
+        vec![attr(c), Some(num(x)), Some(num(y))],
+        vec![txt(body)],
+    )
+}
+
+/// An element with only children.
+pub fn tag(name: &'static str, children: Vec<Html>) -> Html {
+    el(name, &[], Vec::new(), children)
+}
+
+/// A fragment: nested in a parent's children, a keyed list stays keyed on its own.
+pub fn list(children: Vec<Html>) -> Html {
+    VNode::from(VList::with_children(children, None))
+}
+
+/// `<title>` (the tooltip of an SVG group).
+pub fn title(v: AttrValue) -> Html {
+    el("title", &[], Vec::new(), vec![txt(v)])
+}
+
+/// A text node (`{ string }` in `html!` goes through `ToString`, another copy).
+pub fn txt(v: AttrValue) -> Html {
+    VNode::VText(VText::new(v))
+}
+
+/// `<rect class x y width height rx>`.
+pub fn rect(c: &'static str, x: f64, y: f64, w: f64, h: f64, rx: &'static str) -> Html {
+    el(
+        "rect",
+        &["class", "x", "y", "width", "height", "rx"],
+        vec![
+            attr(c),
+            Some(num(x)),
+            Some(num(y)),
+            Some(num(w)),
+            Some(num(h)),
+            attr(rx),
+        ],
+        Vec::new(),
+    )
+}
+
+/// An SVG coordinate with one decimal (see `anim::num`).
+pub fn num(v: f64) -> AttrValue {
+    crate::anim::num(v).into()
 }
 
 /// `0.130 s`: virtual time as people read it.

@@ -5,7 +5,8 @@
 
 use crate::state::{UiAction, UiState};
 use crate::views::on_click;
-use crate::views::Dispatch;
+use crate::views::verdict_panel::{holds, violated, Violated};
+use crate::views::{tag, Dispatch};
 use exactly_once_core::check::wire::ModelTrace;
 use yew::prelude::*;
 
@@ -82,31 +83,38 @@ pub fn now_line(s: &UiState, trace: &ModelTrace) -> Html {
 /// some state on (click: the playhead goes there).
 pub fn verdict(s: &UiState, trace: &ModelTrace, d: &Dispatch) -> Html {
     let i = at(s, trace);
-    let rows = trace.invariants.iter().enumerate().map(|(b, name)| {
-        match trace.first_violation(b as u32) {
-            None => html! {
-                <li class="inv holds" data-invariant={name.clone()} data-status="holds">
-                    <span class="status">{ "✓ holds" }</span>
-                    <span class="name">{ name.clone() }</span>
-                </li>
-            },
+    let rows = trace
+        .invariants
+        .iter()
+        .enumerate()
+        .map(|(b, name)| match trace.first_violation(b as u32) {
+            None => holds(name.clone().into(), None),
             Some(first) => {
                 let reached = i >= first;
-                let onclick = on_click(d, UiAction::Seek(first as u32));
-                html! {
-                    <li class={classes!("inv", "violated", (!reached).then_some("ahead"))} data-invariant={name.clone()} data-status="violated"
-                        data-state={(first + 1).to_string()}>
-                        <span class="status">{ "✗ VIOLATED" }</span>
-                        <span class="name">{ name.clone() }</span>
-                        <p class="sentence">{ format!("{name} is false in state {} of this trace, after: {}", first + 1, trace.states[first].step) }</p>
-                        <button type="button" class="link" {onclick} data-testid={format!("violation-{name}")}>
-                            { format!("first at state {}{}", first + 1, if reached { "" } else { " · ahead of the playhead" }) }
-                        </button>
-                    </li>
-                }
+                violated(Violated {
+                    name: name.clone().into(),
+                    ahead: !reached,
+                    state: Some((first + 1).to_string().into()),
+                    sentence: format!(
+                        "{name} is false in state {} of this trace, after: {}",
+                        first + 1,
+                        trace.states[first].step
+                    ),
+                    onclick: on_click(d, UiAction::Seek(first as u32)),
+                    link: format!(
+                        "first at state {}{}",
+                        first + 1,
+                        if reached {
+                            ""
+                        } else {
+                            " · ahead of the playhead"
+                        }
+                    ),
+                    details: None,
+                })
             }
-        }
-    });
+        })
+        .collect();
     let broken = (0..trace.invariants.len() as u32)
         .filter(|b| trace.first_violation(*b).is_some())
         .count();
@@ -114,7 +122,7 @@ pub fn verdict(s: &UiState, trace: &ModelTrace, d: &Dispatch) -> Html {
         <section class="verdict" data-testid="verdict" data-model-trace="true" aria-live="polite">
             <h2>{ "Verdict " }<small>{ format!("reference model: {broken} of {} violated on this trace", trace.invariants.len()) }</small></h2>
             <p class="warn">{ format!("{}: the shortest counterexample to {}.", trace.title, trace.invariant) }</p>
-            <ul>{ for rows }</ul>
+            { tag("ul", rows) }
             { back_button(d) }
         </section>
     }

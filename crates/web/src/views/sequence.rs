@@ -4,12 +4,18 @@
 
 use crate::anim::{glyph_path, kind_class, lane_x, lanes, window_start, Lane, Point};
 use crate::state::{Selection, UiAction, UiState};
-use crate::views::glyph::{fmt, long_label};
-use crate::views::{seconds, Dispatch};
+use crate::views::glyph::long_label;
+use crate::views::{
+    attr, el, el_on, list, node, num, on_click, rect, seconds, select, text, txt, Dispatch,
+};
 use exactly_once_core::scenario::Endpoint;
 use exactly_once_core::trace::{Event, EventKind, FailOutcome};
 use exactly_once_core::world::MsgRef;
+use std::cmp::Ordering;
+use std::rc::Rc;
+use yew::html::onclick;
 use yew::prelude::*;
+use yew::virtual_dom::AttrValue;
 
 const ROW: f64 = 26.0;
 const HEAD: f64 = 40.0;
@@ -104,102 +110,176 @@ pub fn sequence(s: &UiState, d: &Dispatch) -> Html {
     let start = window_start(s.cursor, total, ROWS);
     let end = (start + ROWS).min(total);
     let height = HEAD + f64::from(ROWS) * ROW + 10.0;
-    let lane_html: Html = ls
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let x = lane_x(i, n, WIDTH, GUTTER);
-            let class = match l {
-                Lane::Queue(_) => "lane queue",
-                Lane::Handler(_) => "lane handler",
-                Lane::Store(_) => "lane store",
-                Lane::ErrorQueue => "lane errorq",
-            };
-            html! {
-                <g class={class}>
-                    <line x1={fmt(x)} y1={fmt(HEAD - 6.0)} x2={fmt(x)} y2={fmt(height)} />
-                    <text x={fmt(x)} y="22">{ l.label() }</text>
-                </g>
+    let mut parts = vec![Html::from_html_unchecked(AttrValue::Static(
+        r#"<defs><marker id="seq-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrowhead"/></marker></defs>"#,
+    ))];
+    for (i, l) in ls.iter().enumerate() {
+        let x = lane_x(i, n, WIDTH, GUTTER);
+        let c = match l {
+            Lane::Queue(_) => "lane queue",
+            Lane::Handler(_) => "lane handler",
+            Lane::Store(_) => "lane store",
+            Lane::ErrorQueue => "lane errorq",
+        };
+        parts.push(el(
+            "g",
+            &["class"],
+            vec![attr(c)],
+            vec![
+                line("", x, HEAD - 6.0, x, height, None),
+                text("", x, 22.0, l.label().into()),
+            ],
+        ));
+    }
+    let mut rows = Vec::new();
+    for i in start..end {
+        let e = &run.events[i as usize];
+        let y = HEAD + f64::from(i - start) * ROW + ROW / 2.0;
+        let body = if let EventKind::TimeAdvanced { to_ms } = e.kind {
+            el(
+                "g",
+                &["class"],
+                vec![attr("tick")],
+                vec![
+                    line("", GUTTER, y, WIDTH - 10.0, y, None),
+                    text(
+                        "",
+                        WIDTH - 14.0,
+                        y - 3.0,
+                        format!("time → {}", seconds(to_ms)).into(),
+                    ),
+                ],
+            )
+        } else if let Some((from, tos, label, msg, chaos)) = arrow_of(e) {
+            let x1 = x_of(from).unwrap_or(GUTTER);
+            let mut row = Vec::new();
+            for x2 in tos.iter().filter_map(|t| x_of(*t)) {
+                row.push(line(
+                    if chaos { "arrow chaos" } else { "arrow" },
+                    x1,
+                    y,
+                    x2,
+                    y,
+                    Some("url(#seq-arrow)"),
+                ));
             }
-        })
-        .collect();
-    let rows: Html = (start..end)
-        .map(|i| {
-            let e = &run.events[i as usize];
-            let y = HEAD + f64::from(i - start) * ROW + ROW / 2.0;
-            let current = i == s.cursor;
-            let past = i <= s.cursor;
-            let d2 = d.clone();
-            let onclick = Callback::from(move |_: MouseEvent| d2.dispatch(UiAction::Seek(i)));
-            let body = if let EventKind::TimeAdvanced { to_ms } = e.kind {
-                html! {
-                    <g class="tick">
-                        <line x1={fmt(GUTTER)} y1={fmt(y)} x2={fmt(WIDTH - 10.0)} y2={fmt(y)} />
-                        <text x={fmt(WIDTH - 14.0)} y={fmt(y - 3.0)}>{ format!("time → {}", seconds(to_ms)) }</text>
-                    </g>
-                }
-            } else if let Some((from, tos, label, msg, chaos)) = arrow_of(e) {
-                let x1 = x_of(from).unwrap_or(GUTTER);
-                let arrows: Html = tos
-                    .iter()
-                    .filter_map(|t| x_of(*t))
-                    .map(|x2| {
-                        html! { <line class={classes!("arrow", chaos.then_some("chaos"))} x1={fmt(x1)} y1={fmt(y)} x2={fmt(x2)} y2={fmt(y)} marker-end="url(#seq-arrow)" /> }
-                    })
-                    .collect();
-                let x2 = tos.first().and_then(|t| x_of(*t)).unwrap_or(x1);
-                let mid = (x1 + x2) / 2.0;
-                let hl = msg.is_some_and(|m| s.highlight.contains(&m.id));
-                let ghost = msg.is_some_and(|m| run.index.is_ghost(m.id, s.cursor));
-                let icon = msg.map(|m| {
-                    let id = m.id;
-                    let d3 = d.clone();
-                    let pick = Callback::from(move |ev: MouseEvent| {
-                        ev.stop_propagation();
-                        d3.dispatch(UiAction::Select(Some(Selection::Message(id))));
-                    });
-                    html! {
-                        <path class={classes!("msg", kind_class(m.kind), hl.then_some("hl"))} onclick={pick}
-                            d={glyph_path(m.kind, Point { x: x1.min(x2) + 12.0, y }, 6.0)} />
-                    }
-                });
-                html! {
-                    <g class={classes!("arrow-row", hl.then_some("hl"))}>
-                        { arrows }
-                        { icon }
-                        <text class="arrow-label" x={fmt(mid)} y={fmt(y - 4.0)}>{ label }{ if ghost { " · GHOST" } else { "" } }</text>
-                    </g>
-                }
-            } else {
-                let x = x_of(Lane::Handler(e.endpoint)).unwrap_or(GUTTER);
-                html! {
-                    <g class={classes!("note-row", crate::model::chaos_label(&e.kind).map(|_| "chaos"))}>
-                        <circle cx={fmt(x)} cy={fmt(y)} r="4" />
-                        <text x={fmt(x + 8.0)} y={fmt(y + 4.0)}>{ crate::model::event_text(e) }</text>
-                    </g>
-                }
-            };
-            html! {
-                <g key={i} class={classes!("row", current.then_some("current"), (!past).then_some("future"))} {onclick} data-event={i.to_string()}>
-                    <rect class="row-bg" x="0" y={fmt(y - ROW / 2.0)} width={fmt(WIDTH)} height={fmt(ROW)} />
-                    <text class="gutter" x="8" y={fmt(y + 4.0)}>{ format!("#{i} {}", seconds(e.at_ms)) }</text>
-                    { body }
-                </g>
+            let x2 = tos.first().and_then(|t| x_of(*t)).unwrap_or(x1);
+            let mid = (x1 + x2) / 2.0;
+            let hl = msg.is_some_and(|m| s.highlight.contains(&m.id));
+            let ghost = msg.is_some_and(|m| run.index.is_ghost(m.id, s.cursor));
+            if let Some(m) = msg {
+                let c = format!("msg {}{}", kind_class(m.kind), if hl { " hl" } else { "" });
+                row.push(el_on(
+                    "path",
+                    &["class", "d"],
+                    vec![
+                        Some(c.into()),
+                        Some(
+                            glyph_path(
+                                m.kind,
+                                Point {
+                                    x: x1.min(x2) + 12.0,
+                                    y,
+                                },
+                                6.0,
+                            )
+                            .into(),
+                        ),
+                    ],
+                    vec![Rc::new(onclick::Wrapper::new(select(
+                        d,
+                        Selection::Message(m.id),
+                    )))],
+                    Vec::new(),
+                ));
             }
-        })
-        .collect();
+            // The mark is a text node of its own, as before: one node reflows the glyphs a little.
+            row.push(el(
+                "text",
+                &["class", "x", "y"],
+                vec![attr("arrow-label"), Some(num(mid)), Some(num(y - 4.0))],
+                vec![
+                    txt(label.into()),
+                    txt(AttrValue::Static(if ghost { " · GHOST" } else { "" })),
+                ],
+            ));
+            el(
+                "g",
+                &["class"],
+                vec![attr(if hl { "arrow-row hl" } else { "arrow-row" })],
+                row,
+            )
+        } else {
+            let x = x_of(Lane::Handler(e.endpoint)).unwrap_or(GUTTER);
+            el(
+                "g",
+                &["class"],
+                vec![attr(if crate::model::chaos_label(&e.kind).is_some() {
+                    "note-row chaos"
+                } else {
+                    "note-row"
+                })],
+                vec![
+                    el(
+                        "circle",
+                        &["cx", "cy", "r"],
+                        vec![Some(num(x)), Some(num(y)), Some("4".into())],
+                        Vec::new(),
+                    ),
+                    text("", x + 8.0, y + 4.0, crate::model::event_text(e).into()),
+                ],
+            )
+        };
+        let c = match i.cmp(&s.cursor) {
+            Ordering::Less => "row",
+            Ordering::Equal => "row current",
+            Ordering::Greater => "row future",
+        };
+        rows.push(node(
+            "g",
+            Some(i.into()),
+            &["class", "data-event"],
+            vec![attr(c), Some(i.to_string().into())],
+            vec![Rc::new(onclick::Wrapper::new(on_click(
+                d,
+                UiAction::Seek(i),
+            )))],
+            vec![
+                rect("row-bg", 0.0, y - ROW / 2.0, WIDTH, ROW, ""),
+                text(
+                    "gutter",
+                    8.0,
+                    y + 4.0,
+                    format!("#{i} {}", seconds(e.at_ms)).into(),
+                ),
+                body,
+            ],
+        ));
+    }
+    parts.push(list(rows));
     html! {
         <div class="sequence-wrap">
-            <svg class="sequence" data-testid="sequence" viewBox={format!("0 0 {} {}", fmt(WIDTH), fmt(height))} preserveAspectRatio="xMidYMin meet" role="img" aria-label="Sequence view of the trace">
-                <defs>
-                    <marker id="seq-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
-                        <path d="M0 0L10 5L0 10z" class="arrowhead" />
-                    </marker>
-                </defs>
-                { lane_html }
-                { rows }
+            <svg class="sequence" data-testid="sequence" viewBox={format!("0 0 {} {}", num(WIDTH), num(height))} preserveAspectRatio="xMidYMin meet" role="img" aria-label="Sequence view of the trace">
+                { for parts }
             </svg>
             <div class="sequence-note">{ format!("events {}–{} of {total}; the playhead row is outlined", start, end.saturating_sub(1)) }</div>
         </div>
     }
+}
+
+/// `<line class x1 y1 x2 y2 marker-end>`.
+fn line(c: &'static str, x1: f64, y1: f64, x2: f64, y2: f64, marker: Option<&'static str>) -> Html {
+    el(
+        "line",
+        &["class", "x1", "y1", "x2", "y2", "marker-end"],
+        vec![
+            attr(c),
+            Some(num(x1)),
+            Some(num(y1)),
+            Some(num(x2)),
+            Some(num(y2)),
+            marker.map(AttrValue::Static),
+        ],
+        Vec::new(),
+    )
 }

@@ -5,15 +5,17 @@
 use crate::anim::{along, Card, Layout, Point, VIEW_H, VIEW_W};
 use crate::compute::Computed;
 use crate::model::Marks;
-use crate::state::{Selection, UiAction, UiState};
-use crate::views::glyph::{fmt, glyph, long_label, GlyphOpts};
-use crate::views::{seconds, Dispatch};
+use crate::state::{Selection, UiState};
+use crate::views::glyph::{glyph, long_label, GlyphOpts};
+use crate::views::{attr, el, list, node, num, rect, seconds, select, text, title, txt, Dispatch};
 use exactly_once_core::ids::MsgId;
 use exactly_once_core::scenario::{Endpoint, MsgKind};
 use exactly_once_core::trace::{Event, EventKind, FailOutcome};
 use exactly_once_core::world::{CopyState, MsgRef, Op};
 use exactly_once_core::World;
+use std::rc::Rc;
 use yew::prelude::*;
+use yew::virtual_dom::{AttrValue, Key};
 
 fn layout_for(world: &World) -> Layout {
     let sc = world.scenario();
@@ -36,14 +38,6 @@ pub fn op_name(op: &Op) -> String {
             .step_name()
             .map_or_else(|| format!("{other:?}"), |s| s.name().replace('_', " ")),
     }
-}
-
-fn select(d: &Dispatch, sel: Selection) -> Callback<MouseEvent> {
-    let d = d.clone();
-    Callback::from(move |e: MouseEvent| {
-        e.stop_propagation();
-        d.dispatch(UiAction::Select(Some(sel)));
-    })
 }
 
 struct Ctx<'a> {
@@ -172,41 +166,51 @@ fn flash(c: &Ctx, e: &Event) -> Option<(Point, String, &'static str)> {
         EventKind::Committed { order, version, .. } => (
             card.store_port(),
             format!("commit {order} v{version}"),
-            "ok",
+            "flash-text ok",
         ),
         EventKind::CommitFailed { order } => (
             card.store_port(),
             format!("✗ store of {order} fails"),
-            "bad",
+            "flash-text bad",
         ),
-        EventKind::Conflict { order, .. } => {
-            (card.store_port(), format!("✗ conflict on {order}"), "bad")
-        }
+        EventKind::Conflict { order, .. } => (
+            card.store_port(),
+            format!("✗ conflict on {order}"),
+            "flash-text bad",
+        ),
         EventKind::Loaded { order, version } => (
             card.store_port(),
             format!(
                 "load {order} {}",
                 version.map_or("(none)".into(), |v| format!("v{v}"))
             ),
-            "info",
+            "flash-text info",
         ),
-        EventKind::Acked { .. } => (at, "✓ ack".into(), "ok"),
-        EventKind::AckFailed { .. } => (at, "✗ ack failed".into(), "bad"),
-        EventKind::Crashed { after } => (at, format!("✗ CRASH after {}", after.name()), "bad"),
-        EventKind::Hung { delay_ms, .. } => (at, format!("hangs {delay_ms} ms"), "bad"),
-        EventKind::Slowed { delay_ms, .. } => (at, format!("paused {delay_ms} ms"), "info"),
-        EventKind::Decided { .. } => (at, "logic".into(), "info"),
-        EventKind::Failed { error, .. } => (at, format!("✗ {}", error.name()), "bad"),
+        EventKind::Acked { .. } => (at, "✓ ack".into(), "flash-text ok"),
+        EventKind::AckFailed { .. } => (at, "✗ ack failed".into(), "flash-text bad"),
+        EventKind::Crashed { after } => (
+            at,
+            format!("✗ CRASH after {}", after.name()),
+            "flash-text bad",
+        ),
+        EventKind::Hung { delay_ms, .. } => (at, format!("hangs {delay_ms} ms"), "flash-text bad"),
+        EventKind::Slowed { delay_ms, .. } => {
+            (at, format!("paused {delay_ms} ms"), "flash-text info")
+        }
+        EventKind::Decided { .. } => (at, "logic".into(), "flash-text info"),
+        EventKind::Failed { error, .. } => (at, format!("✗ {}", error.name()), "flash-text bad"),
         EventKind::InboxChecked { processed } => (
             card.store_port(),
             format!("inbox: {}", if *processed { "processed" } else { "new" }),
-            "info",
+            "flash-text info",
         ),
-        EventKind::InboxMarked { .. } => (card.store_port(), "inbox: mark".into(), "info"),
+        EventKind::InboxMarked { .. } => {
+            (card.store_port(), "inbox: mark".into(), "flash-text info")
+        }
         EventKind::OutboxStaged { tx } => (
             card.store_port(),
             format!("outbox: stage tx{}", tx.0),
-            "info",
+            "flash-text info",
         ),
         EventKind::TokenChecked { exists, .. } => (
             at,
@@ -215,7 +219,11 @@ fn flash(c: &Ctx, e: &Event) -> Option<(Point, String, &'static str)> {
             } else {
                 "✗ token gone: duplicate".into()
             },
-            if *exists { "info" } else { "bad" },
+            if *exists {
+                "flash-text info"
+            } else {
+                "flash-text bad"
+            },
         ),
         _ => return None,
     })
@@ -227,88 +235,178 @@ fn card_view(c: &Ctx, card: &Card) -> Html {
     let now_ms = w.now_ms;
     let sc = w.scenario();
     let f = card.frame;
+    let mut parts = vec![
+        rect("frame", f.x, f.y, f.w, f.h, "8"),
+        text("card-title", f.x + 12.0, f.y + 24.0, e.name().into()),
+    ];
     // Queue: copies in broker order; the head (next to deliver) on the right.
     let copies = &w.queues[e.index()];
     let cap = card.queue_capacity();
-    let queue_glyphs: Html = copies
-        .iter()
-        .take(cap)
-        .enumerate()
-        .map(|(i, copy)| {
-            let mut o = c.opts(copy.msg.id, 9.0);
-            let extra = match copy.state {
-                CopyState::Leased { until_ms } => {
-                    o.dim = true;
-                    format!("leased, {} ms left", until_ms.saturating_sub(now_ms))
+    let q = card.queue;
+    let mut queue_box = vec![
+        rect("", q.x, q.y, q.w, q.h, "4"),
+        text(
+            "box-label",
+            q.x + 6.0,
+            q.y + 13.0,
+            match e {
+                Endpoint::Frontend if !sc.frontend.submit_via_send_local => {
+                    "no queue (requests)".into()
                 }
-                CopyState::Delayed { until_ms } => {
-                    o.marks.delayed = true;
-                    format!("delayed, visible in {} ms", until_ms.saturating_sub(now_ms))
-                }
-                CopyState::Ready => "ready".to_string(),
-            };
-            if copy.deliveries > 1 {
-                o.marks.redelivered = true;
-            }
-            html! { <g key={copy.id.0} class="copy"><title>{ extra }</title>{ glyph(&copy.msg.reference(), card.queue_slot(i), o) }</g> }
-        })
-        .collect();
+                _ => format!("queue · {}", copies.len()).into(),
+            },
+        ),
+    ];
     let overflow = copies.len().saturating_sub(cap);
-    let queue_label = match e {
-        Endpoint::Frontend if !sc.frontend.submit_via_send_local => {
-            "no queue (requests)".to_string()
+    if overflow > 0 {
+        queue_box.push(text(
+            "box-label",
+            q.x + 6.0,
+            q.y + 50.0,
+            format!("+{overflow}").into(),
+        ));
+    }
+    parts.push(clickable(
+        "queue-box",
+        None,
+        select(c.d, Selection::Queue(e)),
+        queue_box,
+    ));
+    let mut queued = Vec::new();
+    for (i, copy) in copies.iter().take(cap).enumerate() {
+        let mut o = c.opts(copy.msg.id, 9.0);
+        let extra = match copy.state {
+            CopyState::Leased { until_ms } => {
+                o.dim = true;
+                format!("leased, {} ms left", until_ms.saturating_sub(now_ms))
+            }
+            CopyState::Delayed { until_ms } => {
+                o.marks.delayed = true;
+                format!("delayed, visible in {} ms", until_ms.saturating_sub(now_ms))
+            }
+            CopyState::Ready => "ready".to_string(),
+        };
+        if copy.deliveries > 1 {
+            o.marks.redelivered = true;
         }
-        _ => format!("queue · {}", copies.len()),
-    };
+        queued.push(node(
+            "g",
+            Some(copy.id.0.into()),
+            &["class"],
+            vec![attr("copy")],
+            Vec::new(),
+            vec![
+                title(extra.into()),
+                glyph(&copy.msg.reference(), card.queue_slot(i), o),
+            ],
+        ));
+    }
+    parts.push(list(queued));
     // Instances.
     let attempts: Vec<_> = w.attempts.iter().filter(|a| a.endpoint == e).collect();
-    let instances: Html = if e == Endpoint::Frontend {
-        attempts
-            .iter()
-            .take(3)
-            .enumerate()
-            .map(|(i, a)| {
-                let next = a.plan.last().map(op_name).unwrap_or_default();
-                let text = match a.request {
-                    Some(r) => format!("script step {} · next: {next}", r.step),
-                    None => format!("{} · next: {next}", a.msg.kind),
-                };
-                html! {
-                    <text class="req" x={fmt(card.instances.x + 8.0)} y={fmt(card.instances.y + 22.0 + i as f64 * 20.0)}>{ text }</text>
-                }
-            })
-            .collect()
-    } else {
-        let r = card.instance_radius();
-        (0..card.instances_drawn)
-            .map(|i| {
-                let p = card.instance(i);
-                let a = attempts.iter().find(|a| a.instance == i && a.copy.is_some());
-                let busy = a.is_some();
-                let step = a
-                    .and_then(|a| a.plan.last())
-                    .map_or_else(|| "idle".to_string(), op_name);
-                let msg = a.map(|a| a.msg.reference());
-                html! {
-                    <g key={i} class={classes!("instance", busy.then_some("busy"))} onclick={select(c.d, Selection::Instance(e, i))}>
-                        <title>{ format!("{e} instance {i}: {}", if busy { format!("next step {step}") } else { "idle".into() }) }</title>
-                        <circle cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(r)} />
-                        if let Some(m) = msg {
-                            { glyph(&m, p, c.opts(m.id, (r * 0.5).min(12.0))) }
-                        }
-                        // Neighbours' labels alternate between two rows so that they never overlap.
-                        <text class={classes!("step", (card.instances_drawn > 4).then_some("small"))} x={fmt(p.x)}
-                            y={fmt(p.y + r + 13.0 + if card.instances_drawn > 4 && i % 2 == 1 { 12.0 } else { 0.0 })}>{ step }</text>
-                    </g>
-                }
-            })
-            .collect()
-    };
     let more_instances = sc
         .endpoint_settings(e)
         .map_or(0, |s| s.concurrency.saturating_sub(card.instances_drawn));
+    parts.push(text(
+        "box-label",
+        card.instances.x + 6.0,
+        card.instances.y + 4.0,
+        if e == Endpoint::Frontend {
+            "requests".into()
+        } else if more_instances > 0 {
+            format!("handler instances (+{more_instances} more)").into()
+        } else {
+            "handler instances".into()
+        },
+    ));
+    if e == Endpoint::Frontend {
+        for (i, a) in attempts.iter().take(3).enumerate() {
+            let next = a.plan.last().map(op_name).unwrap_or_default();
+            let body = match a.request {
+                Some(r) => format!("script step {} · next: {next}", r.step),
+                None => format!("{} · next: {next}", a.msg.kind),
+            };
+            parts.push(text(
+                "req",
+                card.instances.x + 8.0,
+                card.instances.y + 22.0 + i as f64 * 20.0,
+                body.into(),
+            ));
+        }
+    } else {
+        let r = card.instance_radius();
+        let many = card.instances_drawn > 4;
+        let mut circles = Vec::new();
+        for i in 0..card.instances_drawn {
+            let p = card.instance(i);
+            let a = attempts
+                .iter()
+                .find(|a| a.instance == i && a.copy.is_some());
+            let step = a
+                .and_then(|a| a.plan.last())
+                .map_or_else(|| "idle".to_string(), op_name);
+            let mut inner = vec![
+                title(
+                    match a {
+                        Some(_) => format!("{e} instance {i}: next step {step}"),
+                        None => format!("{e} instance {i}: idle"),
+                    }
+                    .into(),
+                ),
+                el(
+                    "circle",
+                    &["cx", "cy", "r"],
+                    vec![Some(num(p.x)), Some(num(p.y)), Some(num(r))],
+                    Vec::new(),
+                ),
+            ];
+            if let Some(m) = a.map(|a| a.msg.reference()) {
+                inner.push(glyph(&m, p, c.opts(m.id, (r * 0.5).min(12.0))));
+            }
+            // Neighbours' labels alternate between two rows so that they never overlap.
+            inner.push(text(
+                if many { "step small" } else { "step" },
+                p.x,
+                p.y + r + 13.0 + if many && i % 2 == 1 { 12.0 } else { 0.0 },
+                step.into(),
+            ));
+            circles.push(clickable(
+                if a.is_some() {
+                    "instance busy"
+                } else {
+                    "instance"
+                },
+                Some(i.into()),
+                select(c.d, Selection::Instance(e, i)),
+                inner,
+            ));
+        }
+        parts.push(list(circles));
+    }
     // Store: documents with their versions.
     let store = &w.stores[e.index()];
+    let st = card.store;
+    let mut extras = String::new();
+    if !store.inbox.is_empty() {
+        extras.push_str(&format!(" · inbox {}", store.inbox.len()));
+    }
+    if !store.outbox.is_empty() {
+        extras.push_str(&format!(" · outbox docs {}", store.outbox.len()));
+    }
+    parts.push(clickable(
+        "store-box",
+        None,
+        select(c.d, Selection::Stores(e)),
+        vec![
+            rect("", st.x, st.y, st.w, st.h, "4"),
+            text(
+                "box-label",
+                st.x + 6.0,
+                st.y + 14.0,
+                format!("store{extras}").into(),
+            ),
+        ],
+    ));
     let flashing = c
         .run
         .events
@@ -317,109 +415,129 @@ fn card_view(c: &Ctx, card: &Card) -> Html {
             EventKind::Committed { order, .. } if ev.endpoint == e => Some(order),
             _ => None,
         });
-    let max_docs = ((card.store.h - 40.0) / 20.0).max(1.0) as usize;
-    let docs: Html = store
-        .docs
-        .iter()
-        .take(max_docs)
-        .enumerate()
-        .map(|(i, (order, stored))| {
-            let doc = &stored.doc;
-            let mut value = if e == Endpoint::Marketing {
-                format!(
-                    "added {} · removed {} · first {}",
-                    doc.counts[0], doc.counts[1], doc.counts[2]
-                )
-            } else if doc.lines.is_empty() {
-                "(no lines)".to_string()
-            } else {
-                doc.lines
-                    .iter()
-                    .map(|l| format!("{l:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if doc.submitted {
-                value.push_str(" · submitted");
-            }
-            let pending = doc.outgoing.len()
-                + doc
-                    .outbox
-                    .iter()
-                    .filter(|o| o.messages.is_some())
-                    .count();
-            if pending > 0 {
-                value.push_str(&format!(" · outbox {pending}"));
-            }
-            let y = card.store.y + 36.0 + i as f64 * 20.0;
-            let sel = Selection::Document(e, *order);
-            html! {
-                <g key={order.0} class={classes!("doc", (flashing == Some(*order)).then_some("flash"), (c.s.selection == Some(sel)).then_some("selected"))} onclick={select(c.d, sel)}>
-                    <title>{ format!("{order} version {}: {value}", stored.version) }</title>
-                    <rect x={fmt(card.store.x + 6.0)} y={fmt(y - 14.0)} width={fmt(card.store.w - 12.0)} height="18" rx="3" />
-                    <text x={fmt(card.store.x + 12.0)} y={fmt(y)}>
-                        <tspan class="doc-key">{ format!("{order} ") }</tspan>
-                        <tspan class="doc-ver">{ format!("v{} ", stored.version) }</tspan>
-                        { value }
-                    </text>
-                </g>
-            }
-        })
-        .collect();
-    let mut extras = Vec::new();
-    if !store.inbox.is_empty() {
-        extras.push(format!("inbox {}", store.inbox.len()));
+    let max_docs = ((st.h - 40.0) / 20.0).max(1.0) as usize;
+    let mut docs = Vec::new();
+    for (i, (order, stored)) in store.docs.iter().take(max_docs).enumerate() {
+        let doc = &stored.doc;
+        let mut value = if e == Endpoint::Marketing {
+            format!(
+                "added {} · removed {} · first {}",
+                doc.counts[0], doc.counts[1], doc.counts[2]
+            )
+        } else if doc.lines.is_empty() {
+            "(no lines)".to_string()
+        } else {
+            doc.lines
+                .iter()
+                .map(|l| format!("{l:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if doc.submitted {
+            value.push_str(" · submitted");
+        }
+        let pending =
+            doc.outgoing.len() + doc.outbox.iter().filter(|o| o.messages.is_some()).count();
+        if pending > 0 {
+            value.push_str(&format!(" · outbox {pending}"));
+        }
+        let y = st.y + 36.0 + i as f64 * 20.0;
+        let sel = Selection::Document(e, *order);
+        let class = match (flashing == Some(*order), c.s.selection == Some(sel)) {
+            (false, false) => "doc",
+            (true, false) => "doc flash",
+            (false, true) => "doc selected",
+            (true, true) => "doc flash selected",
+        };
+        let line = el(
+            "text",
+            &["x", "y"],
+            vec![Some(num(st.x + 12.0)), Some(num(y))],
+            vec![
+                span("doc-key", format!("{order} ")),
+                span("doc-ver", format!("v{} ", stored.version)),
+                txt(value.clone().into()),
+            ],
+        );
+        docs.push(clickable(
+            class,
+            Some(order.0.into()),
+            select(c.d, sel),
+            vec![
+                title(format!("{order} version {}: {value}", stored.version).into()),
+                rect("", st.x + 6.0, y - 14.0, st.w - 12.0, 18.0, "3"),
+                line,
+            ],
+        ));
     }
-    if !store.outbox.is_empty() {
-        extras.push(format!("outbox docs {}", store.outbox.len()));
+    parts.push(list(docs));
+    if store.docs.len() > max_docs {
+        parts.push(text(
+            "box-label",
+            st.x + 6.0,
+            st.y + st.h - 6.0,
+            format!("+{} more documents", store.docs.len() - max_docs).into(),
+        ));
     }
-    let store_title = if extras.is_empty() {
-        "store".to_string()
-    } else {
-        format!("store · {}", extras.join(" · "))
-    };
-    html! {
-        <g class="card" key={e.name()} data-endpoint={e.name()}>
-            <rect class="frame" x={fmt(f.x)} y={fmt(f.y)} width={fmt(f.w)} height={fmt(f.h)} rx="8" />
-            <text class="card-title" x={fmt(f.x + 12.0)} y={fmt(f.y + 24.0)}>{ e.name() }</text>
-            <g class="queue-box" onclick={select(c.d, Selection::Queue(e))}>
-                <rect x={fmt(card.queue.x)} y={fmt(card.queue.y)} width={fmt(card.queue.w)} height={fmt(card.queue.h)} rx="4" />
-                <text class="box-label" x={fmt(card.queue.x + 6.0)} y={fmt(card.queue.y + 13.0)}>{ queue_label }</text>
-                if overflow > 0 {
-                    <text class="box-label" x={fmt(card.queue.x + 6.0)} y={fmt(card.queue.y + 50.0)}>{ format!("+{overflow}") }</text>
-                }
-            </g>
-            { queue_glyphs }
-            <text class="box-label" x={fmt(card.instances.x + 6.0)} y={fmt(card.instances.y + 4.0)}>
-                { if e == Endpoint::Frontend { "requests".to_string() } else if more_instances > 0 { format!("handler instances (+{more_instances} more)") } else { "handler instances".to_string() } }
-            </text>
-            { instances }
-            <g class="store-box" onclick={select(c.d, Selection::Stores(e))}>
-                <rect x={fmt(card.store.x)} y={fmt(card.store.y)} width={fmt(card.store.w)} height={fmt(card.store.h)} rx="4" />
-                <text class="box-label" x={fmt(card.store.x + 6.0)} y={fmt(card.store.y + 14.0)}>{ store_title }</text>
-            </g>
-            { docs }
-            if store.docs.len() > max_docs {
-                <text class="box-label" x={fmt(card.store.x + 6.0)} y={fmt(card.store.y + card.store.h - 6.0)}>{ format!("+{} more documents", store.docs.len() - max_docs) }</text>
-            }
-        </g>
-    }
+    node(
+        "g",
+        Some(e.name().into()),
+        &["class", "data-endpoint"],
+        vec![attr("card"), Some(e.name().into())],
+        Vec::new(),
+        parts,
+    )
+}
+
+/// `<tspan class>text</tspan>`.
+fn span(c: &'static str, body: String) -> Html {
+    el("tspan", &["class"], vec![attr(c)], vec![txt(body.into())])
+}
+
+/// A `<g>` that selects something for the inspector when clicked.
+fn clickable(
+    c: &'static str,
+    key: Option<Key>,
+    onclick: Callback<MouseEvent>,
+    children: Vec<Html>,
+) -> Html {
+    node(
+        "g",
+        key,
+        &["class"],
+        vec![attr(c)],
+        vec![Rc::new(yew::html::onclick::Wrapper::new(onclick))],
+        children,
+    )
 }
 
 /// An edge with its message types stacked above the middle, one per line, so that the labels fit
 /// the narrow gaps between cards.
-fn edge(a: Point, b: Point, label: &str, class: &'static str) -> Html {
-    let lines: Vec<&str> = label.split(" · ").filter(|l| !l.is_empty()).collect();
+fn edge(a: Point, b: Point, label: &'static str, c: &'static str) -> Html {
+    let lines: Vec<&'static str> = label.split(" · ").filter(|l| !l.is_empty()).collect();
     let mid_x = (a.x + b.x) / 2.0;
     let top = (a.y + b.y) / 2.0 - 10.0 - 15.0 * lines.len() as f64;
-    html! {
-        <g class={classes!("edge", class)}>
-            <line x1={fmt(a.x)} y1={fmt(a.y)} x2={fmt(b.x)} y2={fmt(b.y)} marker-end="url(#arrow)" />
-            { for lines.iter().enumerate().map(|(i, l)| html! {
-                <text x={fmt(mid_x)} y={fmt(top + 15.0 * (i as f64 + 1.0))}>{ l.to_string() }</text>
-            }) }
-        </g>
+    let mut parts = vec![el(
+        "line",
+        &["x1", "y1", "x2", "y2", "marker-end"],
+        vec![
+            Some(num(a.x)),
+            Some(num(a.y)),
+            Some(num(b.x)),
+            Some(num(b.y)),
+            Some("url(#arrow)".into()),
+        ],
+        Vec::new(),
+    )];
+    for (i, l) in lines.iter().enumerate() {
+        parts.push(text(
+            "",
+            mid_x,
+            top + 15.0 * (i as f64 + 1.0),
+            AttrValue::Static(l),
+        ));
     }
+    el("g", &["class"], vec![attr(c)], parts)
 }
 
 pub fn topology(s: &UiState, d: &Dispatch) -> Html {
@@ -437,13 +555,16 @@ pub fn topology(s: &UiState, d: &Dispatch) -> Html {
     };
     let sc = world.scenario();
     let orders = c.layout.card(Endpoint::Orders).copied();
-    let mut edges = Vec::new();
+    // The arrowhead never changes: static markup, no element code.
+    let mut parts = vec![Html::from_html_unchecked(AttrValue::Static(
+        r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrowhead"/></marker></defs>"#,
+    ))];
     if let (Some(fe), Some(o)) = (c.layout.card(Endpoint::Frontend), orders) {
-        edges.push(edge(
+        parts.push(edge(
             fe.out_port(),
             o.queue_entry(),
             "send · SubmitOrder · AddItem · RemoveItem",
-            "send",
+            "edge send",
         ));
     }
     if let Some(o) = orders {
@@ -455,11 +576,11 @@ pub fn topology(s: &UiState, d: &Dispatch) -> Html {
             ),
         ] {
             if let Some(sub) = c.layout.card(e) {
-                edges.push(edge(o.out_port(), sub.queue_entry(), label, "pubsub"));
+                parts.push(edge(o.out_port(), sub.queue_entry(), label, "edge pubsub"));
             }
         }
         let eq = c.layout.error_queue;
-        edges.push(edge(
+        parts.push(edge(
             Point {
                 x: o.frame.x + o.frame.w / 2.0,
                 y: o.frame.y + o.frame.h,
@@ -469,24 +590,27 @@ pub fn topology(s: &UiState, d: &Dispatch) -> Html {
                 y: eq.y + 4.0,
             },
             "",
-            "to-error",
+            "edge to-error",
         ));
     }
-    let cards: Html = c
-        .layout
-        .cards
-        .iter()
-        .map(|card| card_view(&c, card))
-        .collect();
+    parts.push(list(
+        c.layout
+            .cards
+            .iter()
+            .map(|card| card_view(&c, card))
+            .collect(),
+    ));
     // Error queue.
     let eq = c.layout.error_queue;
-    let error_glyphs: Html = world
-        .error_queue
-        .iter()
-        .take(12)
-        .enumerate()
-        .map(|(i, (_, m))| glyph(m, c.layout.error_slot(i), c.opts(m.id, 9.0)))
-        .collect();
+    parts.push(html! {
+        <g class="error-queue" onclick={select(d, Selection::ErrorQueue)} data-testid="error-queue">
+            { rect("", eq.x, eq.y, eq.w, eq.h, "6") }
+            { text("box-label", eq.x + 8.0, eq.y + 16.0, format!("error queue · {}", world.error_queue.len()).into()) }
+        </g>
+    });
+    for (i, (_, m)) in world.error_queue.iter().take(12).enumerate() {
+        parts.push(glyph(m, c.layout.error_slot(i), c.opts(m.id, 9.0)));
+    }
     let tokens_used = [
         &sc.orders.add_item,
         &sc.orders.remove_item,
@@ -494,47 +618,50 @@ pub fn topology(s: &UiState, d: &Dispatch) -> Html {
     ]
     .iter()
     .any(|h| h.consistency.uses_tokens());
-    let tk = c.layout.tokens;
+    if tokens_used {
+        let tk = c.layout.tokens;
+        parts.push(clickable(
+            "tokens",
+            None,
+            select(d, Selection::Tokens),
+            vec![
+                rect("", tk.x, tk.y, tk.w, tk.h, "6"),
+                text(
+                    "box-label",
+                    tk.x + 8.0,
+                    tk.y + 16.0,
+                    format!("token store · {}", world.tokens.tokens.len()).into(),
+                ),
+            ],
+        ));
+    }
     // The current event's motion.
     let ev = run.events.get(s.cursor as usize);
-    let moving: Html = match ev {
-        Some(e) if s.progress < 1.0 => motions(&c, e)
-            .into_iter()
-            .map(|(m, a, b, label, reach)| {
-                let p = along(a, b, s.progress * reach);
-                let mut o = c.opts(m.id, 12.0);
-                o.label = label;
-                html! { <g class="moving">{ glyph(&m, p, o) }</g> }
-            })
-            .collect(),
-        _ => Html::default(),
-    };
-    let flash_html = ev.and_then(|e| flash(&c, e)).map(|(p, text, kind)| {
-        html! { <text class={classes!("flash-text", kind)} x={fmt(p.x)} y={fmt(p.y - 22.0)}>{ text }</text> }
-    });
+    if let Some(e) = ev.filter(|_| s.progress < 1.0) {
+        for (m, a, b, label, reach) in motions(&c, e) {
+            let p = along(a, b, s.progress * reach);
+            let mut o = c.opts(m.id, 12.0);
+            o.label = label;
+            parts.push(el(
+                "g",
+                &["class"],
+                vec![attr("moving")],
+                vec![glyph(&m, p, o)],
+            ));
+        }
+    }
+    if let Some((p, body, kind)) = ev.and_then(|e| flash(&c, e)) {
+        parts.push(text(kind, p.x, p.y - 22.0, body.into()));
+    }
+    parts.push(text(
+        "clock",
+        20.0,
+        28.0,
+        format!("virtual time {}", seconds(world.now_ms)).into(),
+    ));
     html! {
-        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {} {}", fmt(VIEW_W), fmt(VIEW_H))} preserveAspectRatio="xMidYMid meet" role="img" aria-label="Topology: endpoints, queues, handler instances and stores">
-            <defs>
-                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M0 0L10 5L0 10z" class="arrowhead" />
-                </marker>
-            </defs>
-            { for edges }
-            { cards }
-            <g class="error-queue" onclick={select(d, Selection::ErrorQueue)} data-testid="error-queue">
-                <rect x={fmt(eq.x)} y={fmt(eq.y)} width={fmt(eq.w)} height={fmt(eq.h)} rx="6" />
-                <text class="box-label" x={fmt(eq.x + 8.0)} y={fmt(eq.y + 16.0)}>{ format!("error queue · {}", world.error_queue.len()) }</text>
-            </g>
-            { error_glyphs }
-            if tokens_used {
-                <g class="tokens" onclick={select(d, Selection::Tokens)}>
-                    <rect x={fmt(tk.x)} y={fmt(tk.y)} width={fmt(tk.w)} height={fmt(tk.h)} rx="6" />
-                    <text class="box-label" x={fmt(tk.x + 8.0)} y={fmt(tk.y + 16.0)}>{ format!("token store · {}", world.tokens.tokens.len()) }</text>
-                </g>
-            }
-            { moving }
-            { flash_html }
-            <text class="clock" x="20" y="28">{ format!("virtual time {}", seconds(world.now_ms)) }</text>
+        <svg class="topology" data-testid="topology" viewBox={format!("0 0 {} {}", num(VIEW_W), num(VIEW_H))} preserveAspectRatio="xMidYMid meet" role="img" aria-label="Topology: endpoints, queues, handler instances and stores">
+            { for parts }
         </svg>
     }
 }
