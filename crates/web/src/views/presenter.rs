@@ -53,6 +53,33 @@ pub fn theme_select(s: &UiState, d: &Dispatch) -> Html {
     }
 }
 
+/// The event at the playhead, in words, for both layouts: `class` is the layout's, `chaos_class`
+/// the same with the chaos mark.
+pub fn now_event(s: &UiState, class: &'static str, chaos_class: &'static str) -> Option<Html> {
+    let e = s.run.as_ref()?.events.get(s.cursor as usize)?;
+    let chaos = crate::model::chaos_label(&e.kind).is_some();
+    Some(html! {
+        <p class={if chaos { chaos_class } else { class }} data-testid="now" aria-live="polite">
+            <span class="t">{ format!("#{} · {}", e.index, seconds(e.at_ms)) }</span>
+            <span class="ep">{ e.endpoint.name() }</span>
+            { crate::model::event_text(e) }
+        </p>
+    })
+}
+
+/// The banner's notice with its dismiss button (normal and embed layouts; `class` is the layout's).
+pub fn notice(s: &UiState, d: &Dispatch, class: &'static str) -> Html {
+    let Some(text) = &s.notice else {
+        return Html::default();
+    };
+    html! {
+        <p {class} role="status" data-testid="notice">
+            { text.to_string() }
+            <button type="button" aria-label="dismiss" onclick={on_click(d, UiAction::Notice(None))}>{ "×" }</button>
+        </p>
+    }
+}
+
 /// The data the end-to-end suite reads off `<main>` (see `app`), on every layout.
 pub fn main_attrs(s: &UiState) -> (String, String, String, String) {
     (
@@ -67,20 +94,7 @@ pub fn main_attrs(s: &UiState) -> (String, String, String, String) {
 pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
     let (preset, ready, cursor, events) = main_attrs(s);
     let chapter = s.chapter.clone();
-    let now = s
-        .run
-        .as_ref()
-        .and_then(|r| r.events.get(s.cursor as usize))
-        .map(|e| {
-            let chaos = crate::model::chaos_label(&e.kind).is_some();
-            html! {
-                <p class={classes!("p-now", chaos.then_some("chaos"))} data-testid="now" aria-live="polite">
-                    <span class="t">{ format!("#{} · {}", e.index, seconds(e.at_ms)) }</span>
-                    <span class="ep">{ e.endpoint.name() }</span>
-                    { crate::model::event_text(e) }
-                </p>
-            }
-        });
+    let now = now_event(s, "p-now", "p-now chaos");
     let anomaly_now = chapter.as_ref().is_some_and(|c| {
         matches!(
             c.anomaly_state(s.cursor),
@@ -205,12 +219,7 @@ pub fn embed(s: &UiState, d: &Dispatch, stage: Html) -> Html {
             <section class="stage" aria-label="simulation">
                 <div class="stage-body">{ stage }</div>
                 // A broken link or an unknown chapter says so even without the page's chrome.
-                if let Some(text) = &s.notice {
-                    <p class="notice embed-notice" role="status" data-testid="notice">
-                        { text.to_string() }
-                        <button type="button" aria-label="dismiss" onclick={on_click(d, UiAction::Notice(None))}>{ "×" }</button>
-                    </p>
-                }
+                { notice(s, d, "notice embed-notice") }
             </section>
             { crate::views::controls::controls(s, d) }
         </main>
