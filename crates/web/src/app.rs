@@ -5,7 +5,7 @@
 use crate::compute::Builder;
 use crate::state::{Tab, UiAction, UiState, View};
 use crate::views::on_click;
-use crate::views::picker::{hint_line, Picker};
+use crate::views::picker::{hint_line, picker};
 use crate::views::settings_panel::SettingsPanel;
 use crate::views::{
     controls, inspector, manual, sequence, topology, trace_list, verdict_panel, Dispatch,
@@ -370,7 +370,7 @@ pub fn App() -> Html {
             data-ready={s.run.is_some().to_string()} data-cursor={s.cursor.to_string()} data-events={s.len().to_string()}>
             <header class="topbar">
                 <h1>{ "Exactly-Once Playground" }</h1>
-                <Picker current={s.preset_id.clone()} dispatch={d.clone()} />
+                { picker(s.preset_id.as_deref(), &d) }
                 { crate::views::presenter::topbar_extras(s, &d) }
                 <span class="version">{ format!("core {}", exactly_once_core::version()) }</span>
             </header>

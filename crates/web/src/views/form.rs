@@ -15,6 +15,14 @@ pub fn raw(html: &'static str) -> Html {
     Html::from_html_unchecked(AttrValue::Static(html))
 }
 
+/// `text` as HTML text or attribute value.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The value of the input an event came from.
 fn input_value(e: &Event) -> Option<String> {
     e.target_dyn_into::<HtmlInputElement>().map(|i| i.value())
