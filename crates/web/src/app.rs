@@ -365,9 +365,9 @@ pub fn App() -> Html {
         .is_none()
         .then(|| crate::views::presenter::now_event(s, "now", "now chaos"))
         .flatten();
+    let (preset, ready, cursor, events) = crate::views::presenter::main_attrs(s);
     html! {
-        <main class="playground" data-testid="playground" data-preset={s.preset_id.clone().unwrap_or_default()}
-            data-ready={s.run.is_some().to_string()} data-cursor={s.cursor.to_string()} data-events={s.len().to_string()}>
+        <main class="playground" data-testid="playground" data-preset={preset} data-ready={ready} data-cursor={cursor} data-events={events}>
             <header class="topbar">
                 <h1>{ "Exactly-Once Playground" }</h1>
                 { picker(s.preset_id.as_deref(), &d) }

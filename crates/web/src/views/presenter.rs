@@ -7,18 +7,14 @@ use crate::chapter_state::{next_step, ChapterAction};
 use crate::presenter::{DisplayAction, Theme, KEY_HELP};
 use crate::state::{UiAction, UiState};
 use crate::views::chapters::{anomaly_line, fix_button, model_stage};
+use crate::views::form::raw;
 use crate::views::on_click;
 use crate::views::{seconds, verdict_panel, Dispatch};
 use yew::prelude::*;
 
 /// The key help overlay.
 pub fn help_overlay(d: &Dispatch) -> Html {
-    let close = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(UiAction::Display(DisplayAction::ToggleHelp))
-        })
-    };
+    let close = on_click(d, UiAction::Display(DisplayAction::ToggleHelp));
     html! {
         <div class="help-overlay" role="dialog" aria-label="keys" data-testid="help-overlay">
             <div class="help-box">
@@ -136,9 +132,7 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
                 </>
             }
         }
-        None => html! {
-            <p class="p-look">{ "Open a chapter with the number keys (1 … 9, 0, two digits quickly for 11 …), or press ? for the keys." }</p>
-        },
+        None => raw("<p class=\"p-look\">Open a chapter with the number keys (1 … 9, 0, two digits quickly for 11 …), or press ? for the keys.</p>"),
     };
     let dots = match &chapter {
         Some(c) => {
@@ -165,7 +159,7 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
             data-chapter={chapter.as_ref().map(|c| c.chapter.id.clone()).unwrap_or_default()}>
             <header class="p-head">
                 { title }
-                <span class="p-keys">{ "? keys · Esc leaves" }</span>
+                { raw("<span class=\"p-keys\">? keys · Esc leaves</span>") }
             </header>
             <div class="p-body">
                 <section class={classes!("p-stage", anomaly_now.then_some("flash"))} aria-label="simulation">{ stage }</section>
@@ -237,18 +231,8 @@ pub fn beat_action(next: bool) -> UiAction {
 
 /// The normal layout's top-bar additions: presenter mode, the theme, the keys.
 pub fn topbar_extras(s: &UiState, d: &Dispatch) -> Html {
-    let present = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(UiAction::Display(DisplayAction::EnterPresenter))
-        })
-    };
-    let help = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(UiAction::Display(DisplayAction::ToggleHelp))
-        })
-    };
+    let present = on_click(d, UiAction::Display(DisplayAction::EnterPresenter));
+    let help = on_click(d, UiAction::Display(DisplayAction::ToggleHelp));
     html! {
         <span class="topbar-extras">
             <button type="button" onclick={present} data-testid="enter-presenter" title="Presenter mode (P)">{ "▣ Present" }</button>
