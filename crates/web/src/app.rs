@@ -5,7 +5,7 @@
 use crate::compute::Builder;
 use crate::state::{Tab, UiAction, UiState, View};
 use crate::views::on_click;
-use crate::views::picker::{hint_line, Picker};
+use crate::views::picker::{hint_line, picker};
 use crate::views::settings_panel::SettingsPanel;
 use crate::views::{
     controls, inspector, manual, sequence, topology, trace_list, verdict_panel, Dispatch,
@@ -131,21 +131,36 @@ pub fn key_action(key: &str) -> Option<UiAction> {
     })
 }
 
-fn tab_button(s: &UiState, d: &Dispatch, tab: Tab, label: &str) -> Html {
-    let onclick = on_click(d, UiAction::SetTab(tab));
+/// A tab of a tab list: `active` marks the shown one.
+fn tab(
+    active: bool,
+    label: &'static str,
+    testid: &'static str,
+    onclick: Callback<MouseEvent>,
+) -> Html {
     html! {
-        <button type="button" role="tab" class={classes!("tab", (s.tab == tab).then_some("active"))} aria-selected={(s.tab == tab).to_string()} {onclick}
-            data-testid={format!("tab-{}", label.to_ascii_lowercase())}>{ label.to_string() }</button>
+        <button type="button" role="tab" class={if active { "tab active" } else { "tab" }} aria-selected={if active { "true" } else { "false" }} {onclick}
+            data-testid={testid}>{ label }</button>
     }
 }
 
-fn view_button(s: &UiState, d: &Dispatch, view: View, label: &str) -> Html {
-    let onclick = on_click(d, UiAction::SetView(view));
-    html! {
-        <button type="button" role="tab" class={classes!("tab", (s.view == view).then_some("active"))} aria-selected={(s.view == view).to_string()} {onclick}
-            data-testid={format!("view-{}", view.name())}>{ label.to_string() }</button>
-    }
-}
+/// The side panel's tabs, in order: tab, label and test id.
+const TABS: [(Tab, &str, &str); 8] = [
+    (Tab::Chapters, "Chapters", "tab-chapters"),
+    (Tab::Inspector, "Inspector", "tab-inspector"),
+    (Tab::Settings, "Settings", "tab-settings"),
+    (Tab::Trace, "Trace", "tab-trace"),
+    (Tab::Manual, "Manual", "tab-manual"),
+    (Tab::Check, "Check", "tab-check"),
+    (Tab::Model, "Model", "tab-model"),
+    (Tab::Share, "Share", "tab-share"),
+];
+
+/// The stage's views: view, label and test id.
+const VIEWS: [(View, &str, &str); 2] = [
+    (View::Topology, "Topology", "view-topology"),
+    (View::Sequence, "Sequence", "view-sequence"),
+];
 
 /// The playground's root component.
 #[component]
@@ -346,27 +361,16 @@ pub fn App() -> Html {
         .model_trace
         .as_ref()
         .map(|(trace, _)| crate::views::model_stage::now_line(s, trace));
-    let now_line = s
-        .run
-        .as_ref()
-        .filter(|_| model_now.is_none())
-        .and_then(|r| r.events.get(s.cursor as usize))
-        .map(|e| {
-            let chaos = crate::model::chaos_label(&e.kind).is_some();
-            html! {
-                <p class={classes!("now", chaos.then_some("chaos"))} data-testid="now" aria-live="polite">
-                    <span class="t">{ format!("#{} · {}", e.index, crate::views::seconds(e.at_ms)) }</span>
-                    <span class="ep">{ e.endpoint.name() }</span>
-                    { crate::model::event_text(e) }
-                </p>
-            }
-        });
+    let now_line = model_now
+        .is_none()
+        .then(|| crate::views::presenter::now_event(s, "now", "now chaos"))
+        .flatten();
+    let (preset, ready, cursor, events) = crate::views::presenter::main_attrs(s);
     html! {
-        <main class="playground" data-testid="playground" data-preset={s.preset_id.clone().unwrap_or_default()}
-            data-ready={s.run.is_some().to_string()} data-cursor={s.cursor.to_string()} data-events={s.len().to_string()}>
+        <main class="playground" data-testid="playground" data-preset={preset} data-ready={ready} data-cursor={cursor} data-events={events}>
             <header class="topbar">
                 <h1>{ "Exactly-Once Playground" }</h1>
-                <Picker current={s.preset_id.clone()} dispatch={d.clone()} />
+                { picker(s.preset_id.as_deref(), &d) }
                 { crate::views::presenter::topbar_extras(s, &d) }
                 <span class="version">{ format!("core {}", exactly_once_core::version()) }</span>
             </header>
@@ -375,18 +379,12 @@ pub fn App() -> Html {
                     { hint_line(s) }
                 }
                 { crate::views::chapters::chapter_card(s, &d) }
-                if let Some(text) = &s.notice {
-                    <p class="notice" role="status" data-testid="notice">
-                        { text.to_string() }
-                        <button type="button" aria-label="dismiss" onclick={on_click(&d, UiAction::Notice(None))}>{ "×" }</button>
-                    </p>
-                }
+                { crate::views::presenter::notice(s, &d, "notice") }
             </div>
             <div class="workspace">
                 <section class="stage" aria-label="simulation">
                     <div class="stage-bar" role="tablist">
-                        { view_button(s, &d, View::Topology, "Topology") }
-                        { view_button(s, &d, View::Sequence, "Sequence") }
+                        { for VIEWS.iter().map(|&(view, label, testid)| tab(s.view == view, label, testid, on_click(&d, UiAction::SetView(view)))) }
                         if s.manual.is_some() {
                             <span class="manual-badge" title="You pick every step (Manual tab)">{ "MANUAL" }</span>
                         }
@@ -394,19 +392,12 @@ pub fn App() -> Html {
                         { for now_line }
                     </div>
                     <div class="stage-body">{ stage }</div>
-                    <Legend />
+                    { legend() }
                 </section>
                 <aside class="side">
                     { verdict_panel::verdict(s, &d) }
                     <div class="side-tabs" role="tablist">
-                        { tab_button(s, &d, Tab::Chapters, "Chapters") }
-                        { tab_button(s, &d, Tab::Inspector, "Inspector") }
-                        { tab_button(s, &d, Tab::Settings, "Settings") }
-                        { tab_button(s, &d, Tab::Trace, "Trace") }
-                        { tab_button(s, &d, Tab::Manual, "Manual") }
-                        { tab_button(s, &d, Tab::Check, "Check") }
-                        { tab_button(s, &d, Tab::Model, "Model") }
-                        { tab_button(s, &d, Tab::Share, "Share") }
+                        { for TABS.iter().map(|&(t, label, testid)| tab(s.tab == t, label, testid, on_click(&d, UiAction::SetTab(t)))) }
                     </div>
                     <div class="side-body">
                         { side }
@@ -423,30 +414,36 @@ pub fn App() -> Html {
     }
 }
 
-/// The legend: shapes per message type and the marks, so the view reads without colour.
-#[component]
-fn Legend() -> Html {
+/// The legend: shapes per message type and the marks, so the view reads without colour. It never
+/// changes, so it is markup built once and parsed by the browser.
+fn legend() -> Html {
     use crate::anim::{glyph_path, kind_class, Point};
     use exactly_once_core::scenario::MsgKind;
-    let kinds = [
-        MsgKind::SubmitOrder,
-        MsgKind::AddItem,
-        MsgKind::RemoveItem,
-        MsgKind::ItemAdded,
-        MsgKind::ItemRemoved,
-        MsgKind::FirstItemAdded,
-        MsgKind::SendSubmitOrder,
-    ];
-    html! {
-        <div class="legend" aria-label="legend">
-            { for kinds.iter().map(|k| html! {
-                <span class="item">
-                    <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true"><path class={classes!("msg", kind_class(*k))} d={glyph_path(*k, Point { x: 9.0, y: 9.0 }, 6.0)} /></svg>
-                    { k.name() }
-                </span>
-            }) }
-            <span class="item">{ "×2 duplicate · ↻ redelivered · late = delayed · ✗ failed publish · GHOST · Me/Mu/QP/SC/St = filling" }</span>
-            <span class="item keys">{ "Keys: Space/K play · ←/→ step · Home/End · J first violation · +/− speed · T/S topology/sequence · Tab + Enter inspect a message" }</span>
-        </div>
+    thread_local! {
+        static LEGEND: AttrValue = {
+            let mut html = String::from(r#"<div class="legend" aria-label="legend">"#);
+            for k in [
+                MsgKind::SubmitOrder,
+                MsgKind::AddItem,
+                MsgKind::RemoveItem,
+                MsgKind::ItemAdded,
+                MsgKind::ItemRemoved,
+                MsgKind::FirstItemAdded,
+                MsgKind::SendSubmitOrder,
+            ] {
+                html += &format!(
+                    r#"<span class="item"><svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true"><path class="msg {}" d="{}"></path></svg>{}</span>"#,
+                    kind_class(k),
+                    glyph_path(k, Point { x: 9.0, y: 9.0 }, 6.0),
+                    k.name()
+                );
+            }
+            html += concat!(
+                r#"<span class="item">×2 duplicate · ↻ redelivered · late = delayed · ✗ failed publish · GHOST · Me/Mu/QP/SC/St = filling</span>"#,
+                r#"<span class="item keys">Keys: Space/K play · ←/→ step · Home/End · J first violation · +/− speed · T/S topology/sequence · Tab + Enter inspect a message</span></div>"#
+            );
+            html.into()
+        };
     }
+    Html::from_html_unchecked(LEGEND.with(AttrValue::clone))
 }

@@ -4,6 +4,7 @@
 
 use crate::chapter_state::{next_step, AnomalyState, ChapterAction, ChapterState, Opening};
 use crate::state::{UiAction, UiState};
+use crate::views::form::raw;
 use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::chapters;
@@ -20,8 +21,7 @@ pub fn chapter_list(s: &UiState, d: &Dispatch) -> Html {
     let problems = crate::chapter_state::problems();
     html! {
         <section class="chapter-list" data-testid="chapter-list">
-            <h3>{ "Chapters" }</h3>
-            <p class="help">{ "The workshop's story, one chapter at a time: run it, look for the anomaly, apply the fix and compare. Number keys open a chapter; P presents." }</p>
+            { raw("<h3>Chapters</h3><p class=\"help\">The workshop's story, one chapter at a time: run it, look for the anomaly, apply the fix and compare. Number keys open a chapter; P presents.</p>") }
             <ol>
                 { for crate::chapter_state::all().iter().map(|ch| {
                     let mark = s.chapter_progress.mark(&ch.id);
@@ -41,7 +41,7 @@ pub fn chapter_list(s: &UiState, d: &Dispatch) -> Html {
             if !problems.is_empty() {
                 <ul class="field-error">{ for problems.iter().map(|p| html! { <li>{ p.clone() }</li> }) }</ul>
             }
-            <p class="help">{ "✓ fix applied · • opened. Progress stays in this browser." }</p>
+            { raw("<p class=\"help\">✓ fix applied · • opened. Progress stays in this browser.</p>") }
         </section>
     }
 }
@@ -159,7 +159,7 @@ pub fn chapter_card(s: &UiState, d: &Dispatch) -> Html {
                 { for ch.explanation.iter().map(|p| html! { <p>{ p.clone() }</p> }) }
             </details>
             if !c.follows(&s.scenario) {
-                <p class="warn" data-testid="chapter-edited">{ "You edited this chapter's scenario: the address bar now links to your edit. \u{201c}Apply the fix\u{201d} or \u{201c}Show before\u{201d} reopens the chapter's own." }</p>
+                { raw("<p class=\"warn\" data-testid=\"chapter-edited\">You edited this chapter's scenario: the address bar now links to your edit. \u{201c}Apply the fix\u{201d} or \u{201c}Show before\u{201d} reopens the chapter's own.</p>") }
             }
             <p class="question"><b>{ "Ask: " }</b>{ ch.question.clone() }</p>
             <p class="look-for"><b>{ "Look for: " }</b>{ ch.look_for.clone() }</p>
@@ -232,7 +232,7 @@ pub fn model_stage(c: &ChapterState) -> Html {
         <div class="model-stage" data-testid="model-stage" data-states={states.len().to_string()} data-at={c.model_at.to_string()}>
             <h3>{ format!("The reference model (MessageHandler), {variant}: the shortest trace to {}", c.chapter.anomaly.name()) }</h3>
             { body }
-            <p class="help">{ "The Model tab explores the same model with other bounds and variants." }</p>
+            { raw("<p class=\"help\">The Model tab explores the same model with other bounds and variants.</p>") }
         </div>
     }
 }

@@ -7,16 +7,17 @@
 //! keeps running and its result stays while the user looks at the stage or the inspector.
 
 use crate::checker::{
-    duration, holds_sentence, progress_fraction, progress_line, states_per_second, status_text,
-    thousands, BoundsText, Flight, Tick, FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES, FIELD_MAX_STEPS,
+    duration, holds_sentence, progress_fraction, states_per_second, status_text, thousands,
+    BoundsText, Flight, Tick, FIELD_MAX_CHAOS_FIRES, FIELD_MAX_STATES, FIELD_MAX_STEPS,
 };
 use crate::state::UiAction;
+use crate::views::form::{check_field, raw, search_running};
+use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::check::wire::{Job, ScenarioSummary, ScenarioVerdictSummary, Update};
 use exactly_once_core::scenario::{CheckBounds, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -42,47 +43,59 @@ enum Phase {
     Failed(String),
 }
 
-fn bound_field(
-    label: &str,
-    key: &'static str,
-    value: &str,
-    error: Option<&String>,
-    help: &str,
-    onedit: Callback<(&'static str, String)>,
-) -> Html {
-    let handler = Callback::from(move |e: Event| {
-        if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-            onedit.emit((key, input.value()));
-        }
-    });
-    let oninput = {
-        let handler = handler.clone();
-        Callback::from(move |e: InputEvent| handler.emit(e.into()))
-    };
-    let id = format!("check-{}", key.replace('_', "-"));
-    html! {
-        <div class={classes!("check-field", error.is_some().then_some("invalid"))}>
-            <label for={id.clone()}>{ label.to_string() }</label>
-            <input id={id.clone()} type="text" inputmode="numeric" value={value.to_string()} data-testid={id.clone()}
-                title={help.to_string()} onchange={handler} {oninput} aria-invalid={error.is_some().to_string()} />
-            if let Some(e) = error {
-                <span class="field-error" role="alert" data-testid={format!("error-{id}")}>{ e.clone() }</span>
-            }
-        </div>
+/// The bounds form: label, field key, input id (also its test id) and help, per field.
+const BOUND_FIELDS: [(&str, &str, &str, &str); 3] = [
+    (
+        "Max states",
+        FIELD_MAX_STATES,
+        "check-max-states",
+        "stop after this many distinct states",
+    ),
+    (
+        "Max steps",
+        FIELD_MAX_STEPS,
+        "check-max-steps",
+        "do not extend a trace beyond this many steps",
+    ),
+    (
+        "Max chaos firings",
+        FIELD_MAX_CHAOS_FIRES,
+        "check-max-chaos-fires",
+        "at most this many probabilistic chaos firings (duplicates, failures, crashes…) per trace",
+    ),
+];
+
+/// The text of one bounds field.
+fn bound_text<'a>(t: &'a BoundsText, key: &str) -> &'a str {
+    match key {
+        FIELD_MAX_STATES => &t.max_states,
+        FIELD_MAX_STEPS => &t.max_steps,
+        _ => &t.max_chaos_fires,
+    }
+}
+
+/// The text of one bounds field, to edit.
+fn bound_text_mut<'a>(t: &'a mut BoundsText, key: &str) -> &'a mut String {
+    match key {
+        FIELD_MAX_STATES => &mut t.max_states,
+        FIELD_MAX_STEPS => &mut t.max_steps,
+        _ => &mut t.max_chaos_fires,
     }
 }
 
 fn verdict_row(v: &ScenarioVerdictSummary, report: &ScenarioSummary, d: &Dispatch) -> Html {
     let name = v.name.as_str();
-    let attr = AttrValue::from(v.name.clone());
-    match &v.counterexample {
-        None => html! {
-            <li class="inv holds" data-check-invariant={attr.clone()} data-status="holds">
-                <span class="status">{ "✓ holds" }</span>
-                <span class="name">{ attr.clone() }</span>
-                <p class="sentence">{ holds_sentence(&report.scope, name) }</p>
-            </li>
-        },
+    // One row shape for both outcomes: what differs is data.
+    let (class, status, label, sentence, detail, steps, load) = match &v.counterexample {
+        None => (
+            "inv holds",
+            "holds",
+            "✓ holds",
+            holds_sentence(&report.scope, name),
+            None,
+            None,
+            None,
+        ),
         Some(cx) => {
             let steps = cx.path.len();
             let detail = match (&cx.violation, &cx.replay_error) {
@@ -98,33 +111,42 @@ fn verdict_row(v: &ScenarioVerdictSummary, report: &ScenarioSummary, d: &Dispatc
                 .as_ref()
                 .filter(|_| cx.replay_error.is_none())
                 .map(|violation| {
-                    let d = d.clone();
-                    let path = Rc::new(cx.path.clone());
-                    let at = violation.event;
-                    let note = format!(
-                        "Loaded the checker's shortest trace that breaks {name} ({steps} steps). The playhead is on the violation; step back and forth, or leave manual mode to return to the seeded run."
-                    );
-                    let onclick = Callback::from(move |_: MouseEvent| {
-                        d.dispatch(UiAction::LoadPath {
-                            path: path.clone(),
-                            at,
-                            note: note.clone(),
-                        })
+                    let onclick = on_click(d, UiAction::LoadPath {
+                        path: Rc::new(cx.path.clone()),
+                        at: violation.event,
+                        note: format!(
+                            "Loaded the checker's shortest trace that breaks {name} ({steps} steps). The playhead is on the violation; step back and forth, or leave manual mode to return to the seeded run."
+                        ),
                     });
                     html! {
                         <button type="button" {onclick} data-testid={format!("check-load-{name}")}>{ "Load into player" }</button>
                     }
                 });
-            html! {
-                <li class="inv violated" data-check-invariant={attr.clone()} data-status="violated" data-steps={steps.to_string()}>
-                    <span class="status">{ "✗ VIOLATED" }</span>
-                    <span class="name">{ attr.clone() }</span>
-                    <p class="sentence">{ format!("Shortest failing trace: {steps} step{}.", if steps == 1 { "" } else { "s" }) }</p>
-                    <p class="core-text">{ detail }</p>
-                    { for load }
-                </li>
-            }
+            (
+                "inv violated",
+                "violated",
+                "✗ VIOLATED",
+                format!(
+                    "Shortest failing trace: {steps} step{}.",
+                    if steps == 1 { "" } else { "s" }
+                ),
+                Some(detail),
+                Some(steps.to_string()),
+                load,
+            )
         }
+    };
+    let name = AttrValue::from(v.name.clone());
+    html! {
+        <li {class} data-check-invariant={name.clone()} data-status={status} data-steps={steps}>
+            <span class="status">{ label }</span>
+            <span class="name">{ name }</span>
+            <p class="sentence">{ sentence }</p>
+            if let Some(detail) = detail {
+                <p class="core-text">{ detail }</p>
+            }
+            { for load }
+        </li>
     }
 }
 
@@ -181,15 +203,11 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
         use_effect_with((), move |_| move || flight.borrow().terminate());
     }
 
-    let onedit = {
+    let edit = |key: &'static str| {
         let text = text.clone();
-        Callback::from(move |(key, value): (&'static str, String)| {
+        Callback::from(move |value: String| {
             let mut t = (*text).clone();
-            match key {
-                FIELD_MAX_STATES => t.max_states = value,
-                FIELD_MAX_STEPS => t.max_steps = value,
-                _ => t.max_chaos_fires = value,
-            }
+            *bound_text_mut(&mut t, key) = value;
             text.set(t);
         })
     };
@@ -229,30 +247,22 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
             );
         })
     };
-    let oncancel = {
-        let flight = flight.clone();
-        Callback::from(move |_: MouseEvent| flight.borrow().cancel())
-    };
-
     let body = match &*phase {
         Phase::Idle => html! {},
         Phase::Failed(message) => {
             html! { <p class="field-error" role="alert" data-testid="check-failed">{ message.clone() }</p> }
         }
-        Phase::Running { tick, bounds } => {
-            let fraction = progress_fraction(
+        Phase::Running { tick, bounds } => search_running(
+            ("check-running", Some("check-progress"), "check-cancel"),
+            "search progress",
+            progress_fraction(
                 &tick.progress,
                 bounds.max_states,
                 bounds.max_steps.saturating_add(1),
-            );
-            html! {
-                <div class="check-running" data-testid="check-running">
-                    <progress max="1" value={crate::checker::fraction_value(fraction)} aria-label="search progress"></progress>
-                    <p class="check-progress" data-testid="check-progress" aria-live="polite">{ progress_line(tick) }</p>
-                    <button type="button" onclick={oncancel} data-testid="check-cancel">{ "Cancel" }</button>
-                </div>
-            }
-        }
+            ),
+            tick,
+            &flight,
+        ),
         Phase::Done { report, elapsed_ms } => html! {
             <>
                 { summary(report, *elapsed_ms) }
@@ -265,15 +275,15 @@ pub fn CheckerPanel(props: &CheckerProps) -> Html {
 
     html! {
         <section class="checker" hidden={!props.visible} data-testid="checker" aria-label="find a failing trace">
-            <h3>{ "Find a failing trace" }</h3>
-            <p class="check-intro">{ "Explores every trace of this scenario within the bounds, over the very choices the simulator makes (which copy is delivered, which step runs, which chaos rule fires). Breadth-first, so the first failing trace found is a shortest one." }</p>
+            { raw(concat!(
+                "<h3>Find a failing trace</h3><p class=\"check-intro\">Explores every trace of this scenario within the bounds, ",
+                "over the very choices the simulator makes (which copy is delivered, which step runs, which chaos rule fires). ",
+                "Breadth-first, so the first failing trace found is a shortest one.</p>"
+            )) }
             <div class="check-bounds">
-                { bound_field("Max states", FIELD_MAX_STATES, &text.max_states, errors.get(FIELD_MAX_STATES),
-                    "stop after this many distinct states", onedit.clone()) }
-                { bound_field("Max steps", FIELD_MAX_STEPS, &text.max_steps, errors.get(FIELD_MAX_STEPS),
-                    "do not extend a trace beyond this many steps", onedit.clone()) }
-                { bound_field("Max chaos firings", FIELD_MAX_CHAOS_FIRES, &text.max_chaos_fires, errors.get(FIELD_MAX_CHAOS_FIRES),
-                    "at most this many probabilistic chaos firings (duplicates, failures, crashes…) per trace", onedit) }
+                { for BOUND_FIELDS.iter().map(|&(label, key, id, help)| {
+                    check_field(label, id, bound_text(&text, key), errors.get(key).map(String::as_str), Some(help), edit(key))
+                }) }
             </div>
             <button type="button" class="primary" onclick={onrun} disabled={running || parsed.is_err()} data-testid="check-run">
                 { "Find a failing trace" }

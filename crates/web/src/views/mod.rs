@@ -5,6 +5,7 @@
 pub mod chapters;
 pub mod checker_panel;
 pub mod controls;
+pub mod form;
 pub mod glyph;
 pub mod inspector;
 pub mod manual;

@@ -8,18 +8,18 @@
 //! Kept mounted while other tabs are shown, like the scenario checker.
 
 use crate::checker::{
-    duration, parse_constant, parse_model_states, progress_fraction, progress_line,
-    states_per_second, status_text, thousands, Flight, Tick, MODEL_DEFAULT_MAX_STATES,
-    MODEL_MAX_CONSTANT,
+    duration, parse_constant, parse_model_states, progress_fraction, states_per_second,
+    status_text, thousands, Flight, Tick, MODEL_DEFAULT_MAX_STATES, MODEL_MAX_CONSTANT,
 };
 use crate::state::UiAction;
+use crate::views::form::{check_field, raw, search_running};
 use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::check::wire::{Job, ModelSummary, Update};
 use exactly_once_core::check::{Bounds, Status, Variant};
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -71,66 +71,49 @@ fn variant_label(v: Variant) -> String {
     }
 }
 
-fn text_field(
-    label: &str,
-    testid: &'static str,
-    value: &str,
-    error: Option<String>,
-    onedit: Callback<String>,
-) -> Html {
-    let onchange = {
-        let onedit = onedit.clone();
-        Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                onedit.emit(input.value());
-            }
-        })
-    };
-    let oninput = Callback::from(move |e: InputEvent| {
-        if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-            onedit.emit(input.value());
-        }
-    });
-    html! {
-        <div class={classes!("check-field", error.is_some().then_some("invalid"))}>
-            <label for={testid}>{ label.to_string() }</label>
-            <input id={testid} type="text" inputmode="numeric" value={value.to_string()} data-testid={testid}
-                {onchange} {oninput} aria-invalid={error.is_some().to_string()} />
-            if let Some(e) = error {
-                <span class="field-error" role="alert" data-testid={format!("error-{testid}")}>{ e }</span>
-            }
-        </div>
-    }
-}
+/// Where the form keeps one field's text.
+type FormText = fn(&mut Form) -> &mut String;
+
+/// The constants and the bound: name, whether the label names the constants' range, the input id
+/// (also its test id) and where the form keeps the text (the values are listed in the same order
+/// in the view).
+const MODEL_FIELDS: [(&str, bool, &str, FormText); 3] = [
+    ("MaxFailures", true, "model-max-failures", |f| {
+        &mut f.max_failures
+    }),
+    ("NoMessages", true, "model-messages", |f| &mut f.messages),
+    ("Max states", false, "model-max-states", |f| {
+        &mut f.max_states
+    }),
+];
 
 fn result_view(r: &ModelResult, d: &Dispatch) -> Html {
     let m = &r.report;
     let rate = states_per_second(m.distinct_states, r.elapsed_ms)
         .map_or_else(String::new, |s| format!(", {} states/s", thousands(s)));
-    let rows = m.invariants.iter().map(|inv| match &inv.counterexample {
-        None => html! {
-            <li class="inv holds" data-model-invariant={inv.name.clone()} data-status="holds">
-                <span class="status">{ "✓ holds" }</span>
-                <span class="name">{ inv.name.clone() }</span>
-            </li>
-        },
-        Some(trace) => {
-            let trace = Rc::new(trace.clone());
-            let states = trace.states.len();
-            let d = d.clone();
-            let onclick = {
-                let trace = trace.clone();
-                on_click(&d, UiAction::LoadModelTrace(trace.clone()))
-            };
-            html! {
-                <li class="inv violated" data-model-invariant={inv.name.clone()}
-                    data-status="violated" data-states={states.to_string()}>
-                    <span class="status">{ "✗ VIOLATED" }</span>
-                    <span class="name">{ inv.name.clone() }</span>
-                    { format!(" · shortest counterexample: {states} states ") }
-                    <button type="button" {onclick} data-testid={format!("model-load-{}", inv.name)}>{ "Load into player" }</button>
-                </li>
+    let rows = m.invariants.iter().map(|inv| {
+        let name = AttrValue::from(inv.name.clone());
+        // One row shape for both outcomes: what differs is data.
+        let (class, status, label, states, load) = match &inv.counterexample {
+            None => ("inv holds", "holds", "✓ holds", None, None),
+            Some(trace) => {
+                let states = trace.states.len();
+                let onclick = on_click(d, UiAction::LoadModelTrace(Rc::new(trace.clone())));
+                let load = html! {
+                    <>
+                        { format!(" · shortest counterexample: {states} states ") }
+                        <button type="button" {onclick} data-testid={format!("model-load-{name}")}>{ "Load into player" }</button>
+                    </>
+                };
+                ("inv violated", "violated", "✗ VIOLATED", Some(states.to_string()), Some(load))
             }
+        };
+        html! {
+            <li {class} data-model-invariant={name.clone()} data-status={status} data-states={states}>
+                <span class="status">{ label }</span>
+                <span class="name">{ name }</span>
+                { for load }
+            </li>
         }
     });
     let broken = m
@@ -171,11 +154,11 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
         use_effect_with((), move |_| move || flight.borrow().terminate());
     }
 
-    let edit = |apply: fn(&mut Form, String)| {
+    let edit = |field: FormText| {
         let form = form.clone();
         Callback::from(move |value: String| {
             let mut f = (*form).clone();
-            apply(&mut f, value);
+            *field(&mut f) = value;
             form.set(f);
         })
     };
@@ -224,10 +207,6 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
             );
         })
     };
-    let oncancel = {
-        let flight = flight.clone();
-        Callback::from(move |_: MouseEvent| flight.borrow().cancel())
-    };
     let onvariant = {
         let form = form.clone();
         Callback::from(move |e: Event| {
@@ -243,24 +222,22 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
         Phase::Failed(message) => {
             html! { <p class="field-error" role="alert" data-testid="model-failed">{ message.clone() }</p> }
         }
-        Phase::Running { tick, max_states } => {
-            let fraction =
-                progress_fraction(&tick.progress, *max_states, Bounds::default().max_depth);
-            html! {
-                <div class="check-running" data-testid="model-running">
-                    <progress max="1" value={crate::checker::fraction_value(fraction)} aria-label="model checking progress"></progress>
-                    <p class="check-progress" aria-live="polite">{ progress_line(tick) }</p>
-                    <button type="button" onclick={oncancel} data-testid="model-cancel">{ "Cancel" }</button>
-                </div>
-            }
-        }
+        Phase::Running { tick, max_states } => search_running(
+            ("model-running", None, "model-cancel"),
+            "model checking progress",
+            progress_fraction(&tick.progress, *max_states, Bounds::default().max_depth),
+            tick,
+            &flight,
+        ),
         Phase::Done(result) => result_view(result, &props.dispatch),
     };
 
     html! {
         <section class="model-view" hidden={!props.visible} data-testid="model-view" aria-label="model checking the reference model">
-            <h3>{ "Model-check MessageHandler" }</h3>
-            <p class="check-intro">{ "The workshop's TLA+ exercise, built in: every reachable state of the chosen variant, breadth-first as TLC explores it, with TLC's counts." }</p>
+            { raw(concat!(
+                "<h3>Model-check MessageHandler</h3><p class=\"check-intro\">The workshop's TLA+ exercise, built in: every reachable ",
+                "state of the chosen variant, breadth-first as TLC explores it, with TLC's counts.</p>"
+            )) }
             <div class="check-field">
                 <label for="model-variant">{ "Variant" }</label>
                 <select id="model-variant" data-testid="model-variant" onchange={onvariant}>
@@ -270,12 +247,14 @@ pub fn ModelView(props: &ModelViewProps) -> Html {
                 </select>
             </div>
             <div class="check-bounds">
-                { text_field(&format!("MaxFailures (1–{MODEL_MAX_CONSTANT})"), "model-max-failures", &form.max_failures,
-                    max_failures.err(), edit(|f, v| f.max_failures = v)) }
-                { text_field(&format!("NoMessages (1–{MODEL_MAX_CONSTANT})"), "model-messages", &form.messages,
-                    messages.err(), edit(|f, v| f.messages = v)) }
-                { text_field("Max states", "model-max-states", &form.max_states,
-                    max_states.err(), edit(|f, v| f.max_states = v)) }
+                { for MODEL_FIELDS.iter().zip([
+                    (&form.max_failures, max_failures.err()),
+                    (&form.messages, messages.err()),
+                    (&form.max_states, max_states.err()),
+                ]).map(|(&(name, ranged, id, field), (value, error))| {
+                    let label = if ranged { format!("{name} (1–{MODEL_MAX_CONSTANT})") } else { name.to_string() };
+                    check_field(&label, id, value, error.as_deref(), None, edit(field))
+                }) }
             </div>
             <button type="button" class="primary" onclick={onrun} disabled={running || !ready} data-testid="model-run">
                 { "Check the model" }

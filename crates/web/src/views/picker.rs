@@ -1,10 +1,11 @@
 //! The preset picker, grouped by workshop exercise, and the one-line hint of what to try.
 
 use crate::state::{UiAction, UiState};
+use crate::views::form::escape;
 use crate::views::on_click;
 use crate::views::Dispatch;
-use exactly_once_core::presets::{self, Preset};
-use std::collections::BTreeMap;
+use exactly_once_core::presets;
+use std::cell::RefCell;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -25,62 +26,70 @@ pub fn hint(id: &str) -> String {
     }
 }
 
-/// Presets grouped by exercise, in the workshop's order.
-pub fn grouped() -> Vec<(String, Vec<Preset>)> {
-    let mut groups: BTreeMap<String, Vec<Preset>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
-    for p in presets::all() {
-        if !groups.contains_key(&p.exercise) {
-            order.push(p.exercise.clone());
-        }
-        groups.entry(p.exercise.clone()).or_default().push(p);
+/// The picker's options, grouped by exercise in the workshop's order (a group is where its
+/// exercise first appears), `current` selected: markup, since the list is long and only changes
+/// with the current preset (the last one built is kept, the page re-renders every frame).
+fn options(current: &str) -> AttrValue {
+    thread_local! {
+        static BUILT: RefCell<Option<(String, AttrValue)>> = const { RefCell::new(None) };
     }
-    order
-        .into_iter()
-        .filter_map(|ex| groups.remove(&ex).map(|v| (ex, v)))
-        .collect()
+    BUILT.with(|built| {
+        if let Some((id, html)) = &*built.borrow() {
+            if id == current {
+                return html.clone();
+            }
+        }
+        let mut groups: Vec<(String, String)> = Vec::new();
+        for p in presets::all() {
+            let option = format!(
+                r#"<option value="{}"{}>{} · {}</option>"#,
+                escape(&p.id),
+                if p.id == current { " selected" } else { "" },
+                escape(&p.id),
+                escape(&p.title)
+            );
+            match groups.iter_mut().find(|(ex, _)| *ex == p.exercise) {
+                Some((_, options)) => options.push_str(&option),
+                None => groups.push((p.exercise, option)),
+            }
+        }
+        let mut html = String::from(if current.is_empty() {
+            r#"<option value="" selected disabled>a scenario that is not a preset</option>"#
+        } else {
+            ""
+        });
+        for (ex, options) in groups {
+            html += &format!(r#"<optgroup label="{}">{options}</optgroup>"#, escape(&ex));
+        }
+        let html = AttrValue::from(html);
+        *built.borrow_mut() = Some((current.to_string(), html.clone()));
+        html
+    })
 }
 
-#[derive(Properties, PartialEq)]
-pub struct PickerProps {
-    pub current: Option<String>,
-    pub dispatch: Dispatch,
-}
-
-/// A component: the preset list is long and does not change while the player runs.
-#[component]
-pub fn Picker(props: &PickerProps) -> Html {
-    let groups = use_memo((), |_| grouped());
+/// The preset picker, and the way to the fix of a "before" preset.
+pub fn picker(current: Option<&str>, d: &Dispatch) -> Html {
     let onchange = {
-        let d = props.dispatch.clone();
+        let d = d.clone();
         Callback::from(move |e: Event| {
             let el: HtmlSelectElement = e.target_unchecked_into();
             d.dispatch(UiAction::SelectPreset(el.value()));
         })
     };
-    let current = props.current.clone().unwrap_or_default();
-    let fix = presets::get(&current.replace("-before", "-after"))
-        .filter(|_| current.ends_with("-before"));
-    let open_fix = fix.as_ref().map(|p| {
-        let d = props.dispatch.clone();
-        let id = p.id.clone();
-        let onclick = on_click(&d, UiAction::SelectPreset(id.clone()));
-        html! { <button type="button" {onclick} data-testid="open-fix">{ format!("Show the fix ({})", p.id) }</button> }
+    let current = current.unwrap_or_default();
+    // The page renders every frame: the fix's id is looked up among the files, not parsed.
+    let fix = current
+        .strip_suffix("-before")
+        .map(|stem| format!("{stem}-after"))
+        .filter(|id| presets::files().iter().any(|(name, _)| name == id));
+    let open_fix = fix.map(|id| {
+        html! { <button type="button" onclick={on_click(d, UiAction::SelectPreset(id.clone()))} data-testid="open-fix">{ format!("Show the fix ({id})") }</button> }
     });
     html! {
         <div class="picker">
             <label>{ "Scenario " }
                 <select {onchange} data-testid="preset-select" aria-label="preset scenario">
-                    if current.is_empty() {
-                        <option value="" selected=true disabled=true>{ "a scenario that is not a preset" }</option>
-                    }
-                    { for groups.iter().map(|(ex, ps)| html! {
-                        <optgroup label={ex.clone()}>
-                            { for ps.iter().map(|p| html! {
-                                <option value={p.id.clone()} selected={p.id == current}>{ format!("{} · {}", p.id, p.title) }</option>
-                            }) }
-                        </optgroup>
-                    }) }
+                    { Html::from_html_unchecked(options(current)) }
                 </select>
             </label>
             { for open_fix }

@@ -7,18 +7,14 @@ use crate::chapter_state::{next_step, ChapterAction};
 use crate::presenter::{DisplayAction, Theme, KEY_HELP};
 use crate::state::{UiAction, UiState};
 use crate::views::chapters::{anomaly_line, fix_button, model_stage};
+use crate::views::form::raw;
 use crate::views::on_click;
 use crate::views::{seconds, verdict_panel, Dispatch};
 use yew::prelude::*;
 
 /// The key help overlay.
 pub fn help_overlay(d: &Dispatch) -> Html {
-    let close = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(UiAction::Display(DisplayAction::ToggleHelp))
-        })
-    };
+    let close = on_click(d, UiAction::Display(DisplayAction::ToggleHelp));
     html! {
         <div class="help-overlay" role="dialog" aria-label="keys" data-testid="help-overlay">
             <div class="help-box">
@@ -53,6 +49,33 @@ pub fn theme_select(s: &UiState, d: &Dispatch) -> Html {
     }
 }
 
+/// The event at the playhead, in words, for both layouts: `class` is the layout's, `chaos_class`
+/// the same with the chaos mark.
+pub fn now_event(s: &UiState, class: &'static str, chaos_class: &'static str) -> Option<Html> {
+    let e = s.run.as_ref()?.events.get(s.cursor as usize)?;
+    let chaos = crate::model::chaos_label(&e.kind).is_some();
+    Some(html! {
+        <p class={if chaos { chaos_class } else { class }} data-testid="now" aria-live="polite">
+            <span class="t">{ format!("#{} · {}", e.index, seconds(e.at_ms)) }</span>
+            <span class="ep">{ e.endpoint.name() }</span>
+            { crate::model::event_text(e) }
+        </p>
+    })
+}
+
+/// The banner's notice with its dismiss button (normal and embed layouts; `class` is the layout's).
+pub fn notice(s: &UiState, d: &Dispatch, class: &'static str) -> Html {
+    let Some(text) = &s.notice else {
+        return Html::default();
+    };
+    html! {
+        <p {class} role="status" data-testid="notice">
+            { text.to_string() }
+            <button type="button" aria-label="dismiss" onclick={on_click(d, UiAction::Notice(None))}>{ "×" }</button>
+        </p>
+    }
+}
+
 /// The data the end-to-end suite reads off `<main>` (see `app`), on every layout.
 pub fn main_attrs(s: &UiState) -> (String, String, String, String) {
     (
@@ -67,20 +90,7 @@ pub fn main_attrs(s: &UiState) -> (String, String, String, String) {
 pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
     let (preset, ready, cursor, events) = main_attrs(s);
     let chapter = s.chapter.clone();
-    let now = s
-        .run
-        .as_ref()
-        .and_then(|r| r.events.get(s.cursor as usize))
-        .map(|e| {
-            let chaos = crate::model::chaos_label(&e.kind).is_some();
-            html! {
-                <p class={classes!("p-now", chaos.then_some("chaos"))} data-testid="now" aria-live="polite">
-                    <span class="t">{ format!("#{} · {}", e.index, seconds(e.at_ms)) }</span>
-                    <span class="ep">{ e.endpoint.name() }</span>
-                    { crate::model::event_text(e) }
-                </p>
-            }
-        });
+    let now = now_event(s, "p-now", "p-now chaos");
     let anomaly_now = chapter.as_ref().is_some_and(|c| {
         matches!(
             c.anomaly_state(s.cursor),
@@ -122,9 +132,7 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
                 </>
             }
         }
-        None => html! {
-            <p class="p-look">{ "Open a chapter with the number keys (1 … 9, 0, two digits quickly for 11 …), or press ? for the keys." }</p>
-        },
+        None => raw("<p class=\"p-look\">Open a chapter with the number keys (1 … 9, 0, two digits quickly for 11 …), or press ? for the keys.</p>"),
     };
     let dots = match &chapter {
         Some(c) => {
@@ -151,7 +159,7 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
             data-chapter={chapter.as_ref().map(|c| c.chapter.id.clone()).unwrap_or_default()}>
             <header class="p-head">
                 { title }
-                <span class="p-keys">{ "? keys · Esc leaves" }</span>
+                { raw("<span class=\"p-keys\">? keys · Esc leaves</span>") }
             </header>
             <div class="p-body">
                 <section class={classes!("p-stage", anomaly_now.then_some("flash"))} aria-label="simulation">{ stage }</section>
@@ -205,12 +213,7 @@ pub fn embed(s: &UiState, d: &Dispatch, stage: Html) -> Html {
             <section class="stage" aria-label="simulation">
                 <div class="stage-body">{ stage }</div>
                 // A broken link or an unknown chapter says so even without the page's chrome.
-                if let Some(text) = &s.notice {
-                    <p class="notice embed-notice" role="status" data-testid="notice">
-                        { text.to_string() }
-                        <button type="button" aria-label="dismiss" onclick={on_click(d, UiAction::Notice(None))}>{ "×" }</button>
-                    </p>
-                }
+                { notice(s, d, "notice embed-notice") }
             </section>
             { crate::views::controls::controls(s, d) }
         </main>
@@ -228,18 +231,8 @@ pub fn beat_action(next: bool) -> UiAction {
 
 /// The normal layout's top-bar additions: presenter mode, the theme, the keys.
 pub fn topbar_extras(s: &UiState, d: &Dispatch) -> Html {
-    let present = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(UiAction::Display(DisplayAction::EnterPresenter))
-        })
-    };
-    let help = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(UiAction::Display(DisplayAction::ToggleHelp))
-        })
-    };
+    let present = on_click(d, UiAction::Display(DisplayAction::EnterPresenter));
+    let help = on_click(d, UiAction::Display(DisplayAction::ToggleHelp));
     html! {
         <span class="topbar-extras">
             <button type="button" onclick={present} data-testid="enter-presenter" title="Presenter mode (P)">{ "▣ Present" }</button>

@@ -9,13 +9,14 @@ use crate::settings::{
     STEP_OPTIONS, WHEN_OPTIONS,
 };
 use crate::state::UiAction;
+use crate::views::form::raw;
 use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::scenario::ScenarioError;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -57,6 +58,68 @@ fn error_html(errs: Vec<String>, path: &str) -> Html {
     }
 }
 
+/// How an input's text becomes the value written at its path. Every input of the form goes through
+/// the one handler [`on_edit`] (each distinct closure is its own code in the bundle).
+#[derive(Clone)]
+enum Parse {
+    /// A choice; the empty option ("any") is `null`.
+    Choice,
+    /// A whole number; empty is `null` when `optional`.
+    Number {
+        optional: bool,
+    },
+    Ratio,
+    /// The checkbox's state.
+    Flag,
+    /// A rule's variant, from its template.
+    Template(fn(&str) -> Value),
+    /// This value, whatever the input says (a toggle that knows its next value).
+    Set(Value),
+}
+
+fn on_edit(d: &Dispatch, path: String, parse: Parse) -> Callback<Event> {
+    let d = d.clone();
+    Callback::from(move |e: Event| {
+        // `value` and `checked` are read by name, so this serves selects too.
+        let el: HtmlInputElement = e.target_unchecked_into();
+        let text = el.value();
+        let parsed = match &parse {
+            Parse::Choice if text.is_empty() => Ok(Value::Null),
+            Parse::Choice => Ok(Value::from(text)),
+            Parse::Number { optional: true } if text.trim().is_empty() => Ok(Value::Null),
+            Parse::Number { .. } => settings::parse_number(&text),
+            Parse::Ratio => settings::parse_ratio(&text),
+            Parse::Flag => Ok(Value::Bool(el.checked())),
+            Parse::Template(template) => Ok(template(&text)),
+            Parse::Set(v) => Ok(v.clone()),
+        };
+        match parsed {
+            Ok(value) => edit(&d, &path, value),
+            Err(message) => d.dispatch(UiAction::InputError {
+                path: path.clone(),
+                message,
+            }),
+        }
+    })
+}
+
+/// A select of snake_case `options`, shown with spaces; "any" first when `optional`.
+fn select(
+    onchange: Callback<Event>,
+    testid: Option<String>,
+    label: &str,
+    current: Option<&str>,
+    options: &[&str],
+    optional: bool,
+) -> Html {
+    html! {
+        <select {onchange} data-testid={testid} aria-label={label.to_string()}>
+            if optional { <option value="" selected={current.is_none()}>{ "any" }</option> }
+            { for options.iter().map(|o| html! { <option value={o.to_string()} selected={current == Some(*o)}>{ o.replace('_', " ") }</option> }) }
+        </select>
+    }
+}
+
 fn select_input(
     d: &Dispatch,
     path: &str,
@@ -65,67 +128,43 @@ fn select_input(
     optional: bool,
     label: &str,
 ) -> Html {
-    let p = path.to_string();
-    let d = d.clone();
-    let onchange = Callback::from(move |e: Event| {
-        let el: HtmlSelectElement = e.target_unchecked_into();
-        let v = el.value();
-        edit(
-            &d,
-            &p,
-            if v.is_empty() {
-                Value::Null
-            } else {
-                Value::from(v)
-            },
-        );
-    });
-    html! {
-        <select {onchange} data-testid={format!("field-{path}")} aria-label={label.to_string()}>
-            if optional { <option value="" selected={current.is_none()}>{ "any" }</option> }
-            { for options.iter().map(|o| html! { <option value={o.to_string()} selected={current == Some(*o)}>{ o.replace('_', " ") }</option> }) }
-        </select>
-    }
+    select(
+        on_edit(d, path.to_string(), Parse::Choice),
+        Some(format!("field-{path}")),
+        label,
+        current,
+        options,
+        optional,
+    )
 }
 
-fn number_input(
-    d: &Dispatch,
-    path: &str,
-    current: Option<u64>,
-    label: &str,
-    optional: bool,
-) -> Html {
-    let p = path.to_string();
-    let d = d.clone();
-    let onchange = Callback::from(move |e: Event| {
-        let el: HtmlInputElement = e.target_unchecked_into();
-        let text = el.value();
-        if optional && text.trim().is_empty() {
-            edit(&d, &p, Value::Null);
-            return;
-        }
-        match settings::parse_number(&text) {
-            Ok(v) => edit(&d, &p, v),
-            Err(message) => d.dispatch(UiAction::InputError {
-                path: p.clone(),
-                message,
-            }),
-        }
-    });
+/// What differs between the form's inputs.
+enum Input {
+    /// A whole number (`optional`: empty means `null`).
+    Number(Option<u64>, bool),
+    /// A ratio such as 1/10, as typed.
+    Ratio(String),
+    Flag(bool),
+}
+
+/// One `<input>` of the form, writing at `path`.
+fn input(d: &Dispatch, path: &str, kind: Input, label: &str) -> Html {
+    let (parse, value, checked, numeric) = match kind {
+        Input::Number(v, optional) => (
+            Parse::Number { optional },
+            Some(v.map(|v| v.to_string()).unwrap_or_default()),
+            false,
+            true,
+        ),
+        Input::Ratio(text) => (Parse::Ratio, Some(text), false, false),
+        Input::Flag(on) => (Parse::Flag, None, on, false),
+    };
+    let text = value.is_some();
     html! {
-        <input type="text" inputmode="numeric" size="8" value={current.map(|v| v.to_string()).unwrap_or_default()} {onchange}
+        <input type={if text { "text" } else { "checkbox" }} inputmode={numeric.then_some("numeric")} size={text.then_some("8")}
+            placeholder={(text && !numeric).then_some("e.g. 1/10")} {value} {checked} onchange={on_edit(d, path.to_string(), parse)}
             data-testid={format!("field-{path}")} aria-label={label.to_string()} />
     }
-}
-
-fn flag_input(d: &Dispatch, path: &str, current: bool, label: &str) -> Html {
-    let p = path.to_string();
-    let d = d.clone();
-    let onchange = Callback::from(move |e: Event| {
-        let el: HtmlInputElement = e.target_unchecked_into();
-        edit(&d, &p, Value::Bool(el.checked()));
-    });
-    html! { <input type="checkbox" checked={current} {onchange} data-testid={format!("field-{path}")} aria-label={label.to_string()} /> }
 }
 
 fn field_row(p: &SettingsProps, f: &Field) -> Html {
@@ -140,49 +179,36 @@ fn field_row(p: &SettingsProps, f: &Field) -> Html {
             *optional,
             f.label,
         ),
-        FieldKind::Number => number_input(d, &f.path, cur.and_then(Value::as_u64), f.label, false),
-        FieldKind::Flag => flag_input(
+        FieldKind::Number => input(
             d,
             &f.path,
-            cur.and_then(Value::as_bool).unwrap_or(false),
+            Input::Number(cur.and_then(Value::as_u64), false),
             f.label,
         ),
-        FieldKind::Ratio => {
-            let path = f.path.clone();
-            let d = d.clone();
-            let onchange = Callback::from(move |e: Event| {
-                let el: HtmlInputElement = e.target_unchecked_into();
-                match settings::parse_ratio(&el.value()) {
-                    Ok(v) => edit(&d, &path, v),
-                    Err(message) => d.dispatch(UiAction::InputError {
-                        path: path.clone(),
-                        message,
-                    }),
-                }
-            });
-            html! {
-                <input type="text" size="8" placeholder="e.g. 1/10" value={cur.map(format_ratio).unwrap_or_default()} {onchange}
-                    data-testid={format!("field-{}", f.path)} aria-label={f.label} />
-            }
-        }
+        FieldKind::Flag => input(
+            d,
+            &f.path,
+            Input::Flag(cur.and_then(Value::as_bool).unwrap_or(false)),
+            f.label,
+        ),
+        FieldKind::Ratio => input(
+            d,
+            &f.path,
+            Input::Ratio(cur.map(format_ratio).unwrap_or_default()),
+            f.label,
+        ),
         FieldKind::ErrorKinds => {
-            let chosen: Vec<String> = cur
+            let chosen: Vec<&str> = cur
                 .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             html! {
                 <span class="kinds">
                     { for ERROR_KIND_OPTIONS.iter().map(|k| {
-                        let on = chosen.iter().any(|c| c == k);
-                        let mut next: Vec<String> = chosen.iter().filter(|c| c != k).cloned().collect();
-                        if !on { next.push(k.to_string()); }
-                        let path = f.path.clone();
-                        let d = d.clone();
-                        let onchange = Callback::from(move |_: Event| edit(&d, &path, Value::from(next.clone())));
+                        let on = chosen.contains(k);
+                        let mut next: Vec<&str> = chosen.iter().copied().filter(|c| c != k).collect();
+                        if !on { next.push(k); }
+                        let onchange = on_edit(d, f.path.clone(), Parse::Set(Value::from(next)));
                         html! { <label class="kind"><input type="checkbox" checked={on} {onchange} />{ k.replace('_', " ") }</label> }
                     }) }
                 </span>
@@ -206,22 +232,17 @@ fn rule_editor(p: &SettingsProps, i: usize, rule: &Value) -> Html {
     let effect = rule.get("effect").cloned().unwrap_or(Value::Null);
     let when_kind = variant_of(&when).unwrap_or("first").to_string();
     let effect_kind = variant_of(&effect).unwrap_or("drop").to_string();
-    let kind_select = |path: String,
-                       current: String,
-                       options: &'static [&'static str],
-                       template: fn(&str) -> Value,
-                       label: &'static str| {
-        let d = d.clone();
-        let onchange = Callback::from(move |e: Event| {
-            let el: HtmlSelectElement = e.target_unchecked_into();
-            edit(&d, &path, template(&el.value()));
-        });
-        html! {
-            <select {onchange} aria-label={label}>
-                { for options.iter().map(|o| html! { <option value={o.to_string()} selected={current == *o}>{ o.replace('_', " ") }</option> }) }
-            </select>
-        }
-    };
+    let kind_select =
+        |root: &str, current: &str, options: &[&str], template: fn(&str) -> Value, label: &str| {
+            select(
+                on_edit(d, format!("{base}.{root}"), Parse::Template(template)),
+                None,
+                label,
+                Some(current),
+                options,
+                false,
+            )
+        };
     // Parameters of the chosen variant, from the value's own shape.
     let params = |root: &str, v: &Value, kind: &str| -> Html {
         let Some(inner) = v.get(kind).and_then(Value::as_object) else {
@@ -232,9 +253,9 @@ fn rule_editor(p: &SettingsProps, i: usize, rule: &Value) -> Html {
             .map(|(k, val)| {
                 let path = format!("{base}.{root}.{kind}.{k}");
                 let input = match val {
-                    Value::Bool(b) => flag_input(d, &path, *b, k),
+                    Value::Bool(b) => input(d, &path, Input::Flag(*b), k),
                     Value::String(s) if k == "after" => select_input(d, &path, Some(s), STEP_OPTIONS, false, k),
-                    _ => number_input(d, &path, val.as_u64(), k, false),
+                    _ => input(d, &path, Input::Number(val.as_u64(), false), k),
                 };
                 html! { <label class="param">{ k.replace('_', " ") }{ " " }{ input }{ error_html(errors_for(p, &path), &path) }</label> }
             })
@@ -251,22 +272,22 @@ fn rule_editor(p: &SettingsProps, i: usize, rule: &Value) -> Html {
         <li class="rule" data-testid={format!("rule-{i}")}>
             <div class="rule-line">
                 <span>{ "target" }</span>
-                { select_input(d, &format!("{base}.target.endpoint"), t("endpoint"), ENDPOINT_OPTIONS, true, "target endpoint") }
-                { select_input(d, &format!("{base}.target.message"), t("message"), MESSAGE_OPTIONS, true, "target message") }
-                { select_input(d, &format!("{base}.target.filling"), t("filling"), FILLING_OPTIONS, true, "target filling") }
+                { for [("endpoint", ENDPOINT_OPTIONS, "target endpoint"), ("message", MESSAGE_OPTIONS, "target message"), ("filling", FILLING_OPTIONS, "target filling")]
+                    .into_iter()
+                    .map(|(key, options, label)| select_input(d, &format!("{base}.target.{key}"), t(key), options, true, label)) }
             </div>
             <div class="rule-line">
                 <span>{ "when" }</span>
-                { kind_select(format!("{base}.when"), when_kind.clone(), WHEN_OPTIONS, when_template, "when") }
+                { kind_select("when", &when_kind, WHEN_OPTIONS, when_template, "when") }
                 { params("when", &when, &when_kind) }
             </div>
             <div class="rule-line">
                 <span>{ "effect" }</span>
-                { kind_select(format!("{base}.effect"), effect_kind.clone(), EFFECT_OPTIONS, effect_template, "effect") }
+                { kind_select("effect", &effect_kind, EFFECT_OPTIONS, effect_template, "effect") }
                 { params("effect", &effect, &effect_kind) }
             </div>
             <div class="rule-line">
-                <label class="param">{ "once group " }{ number_input(d, &format!("{base}.once_group"), rule.get("once_group").and_then(Value::as_u64), "once group", true) }</label>
+                <label class="param">{ "once group " }{ input(d, &format!("{base}.once_group"), Input::Number(rule.get("once_group").and_then(Value::as_u64), true), "once group") }</label>
                 <button type="button" class="remove" onclick={remove} aria-label={format!("remove rule {i}")}>{ "Remove rule" }</button>
             </div>
             if !rule_errors.is_empty() {
@@ -339,19 +360,18 @@ pub fn SettingsPanel(p: &SettingsProps) -> Html {
                 <ul class="field-error">{ for general.iter().map(|e| html! { <li>{ format!("{}: {}", e.path, e.message) }</li> }) }</ul>
             }
             <div class="settings-actions">{ for reset }</div>
-            <h3>{ "Script" }</h3>
-            <p class="help">{ "One step a line, e.g. \"100 ms: add SwissCheese to order 1\", \"submit order 1\", \"remove Meat from order 1\", \"import Meat into order 1\", \"cart add Meat to cart 1\", \"submit cart 1\"." }</p>
+            { raw(concat!(
+                "<h3>Script</h3><p class=\"help\">One step a line, e.g. \"100 ms: add SwissCheese to order 1\", \"submit order 1\", ",
+                "\"remove Meat from order 1\", \"import Meat into order 1\", \"cart add Meat to cart 1\", \"submit cart 1\".</p>"
+            )) }
             <textarea class="script" rows="5" value={(*p.script_text).clone()} oninput={script_input} data-testid="script" aria-label="script" spellcheck="false" />
             if !script_errs.is_empty() {
                 <ul class="field-error" role="alert" data-testid="script-errors">{ for script_errs.iter().map(|e| html! { <li>{ e.clone() }</li> }) }</ul>
             }
             { for groups.iter().map(|g| {
                 let deploy = g.deploy.clone().map(|path| {
-                    let d = d.clone();
-                    let on = g.deployed;
-                    let onchange = Callback::from(move |_: Event| {
-                        edit(&d, &path, if on { Value::Null } else { serde_json::json!({}) });
-                    });
+                    let next = if g.deployed { Value::Null } else { serde_json::json!({}) };
+                    let onchange = on_edit(d, path, Parse::Set(next));
                     html! { <label class="deploy"><input type="checkbox" checked={g.deployed} {onchange} data-testid={format!("deploy-{}", g.title.to_ascii_lowercase())} />{ " deployed" }</label> }
                 });
                 let mut last_handler: Option<&str> = None;

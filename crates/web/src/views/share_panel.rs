@@ -5,6 +5,7 @@ use crate::browser;
 use crate::compute::Computed;
 use crate::share::{self, Saved};
 use crate::state::{Selection, View};
+use crate::views::form::raw;
 use exactly_once_core::link::{self, SharedMoment};
 use exactly_once_core::Scenario;
 use std::rc::Rc;
@@ -295,13 +296,13 @@ pub fn SharePanel(p: &SharePanelProps) -> Html {
             if let Some(text) = &*message {
                 <p class="share-message" role="status" data-testid="share-message">{ text.clone() }</p>
             }
-            <h3>{ "Saved in this browser" }</h3>
+            { raw("<h3>Saved in this browser</h3>") }
             <form class="save" onsubmit={save}>
                 <input type="text" placeholder="name" value={(*name).clone()} oninput={on_name} aria-label="name to save as" data-testid="save-name" maxlength={share::MAX_NAME_CHARS.to_string()} />
                 <button type="submit" data-testid="save">{ "Save" }</button>
             </form>
             <ul class="saved" data-testid="saved-list">{ rows }</ul>
-            <h3>{ "Files" }</h3>
+            { raw("<h3>Files</h3>") }
             <div class="share-buttons">
                 <button type="button" onclick={export_scenario} data-testid="export-scenario">{ "Export scenario (JSON)" }</button>
                 <label class="import">{ "Import scenario: " }<input type="file" accept=".json,application/json" onchange={import} data-testid="import-scenario" /></label>
