@@ -9,11 +9,11 @@ use exactly_once_core::ids::{MsgId, OrderId};
 use exactly_once_core::invariants::InvariantName;
 use exactly_once_core::scenario::{ChaosRule, Endpoint, Scenario, ScenarioError};
 use exactly_once_core::trace::EventKind;
+use exactly_once_core::vec_map::VecMap;
 use exactly_once_core::World;
 use exactly_once_core::{presets, workloads};
 use serde_json::Value;
 use std::cell::{Ref, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -195,7 +195,7 @@ pub struct UiState {
     /// Why the draft does not run (empty when it is the running scenario).
     pub problems: Rc<Vec<ScenarioError>>,
     /// Field text that could not be read, by path.
-    pub input_errors: Rc<BTreeMap<String, String>>,
+    pub input_errors: Rc<VecMap<String, String>>,
     /// The script editor's text and its errors (kept while the text does not parse).
     pub script_text: Rc<String>,
     pub script_errors: Rc<Vec<String>>,

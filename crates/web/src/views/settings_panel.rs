@@ -13,8 +13,8 @@ use crate::views::form::raw;
 use crate::views::on_click;
 use crate::views::Dispatch;
 use exactly_once_core::scenario::ScenarioError;
+use exactly_once_core::vec_map::VecMap;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -23,7 +23,7 @@ use yew::prelude::*;
 pub struct SettingsProps {
     pub draft: Rc<Value>,
     pub problems: Rc<Vec<ScenarioError>>,
-    pub input_errors: Rc<BTreeMap<String, String>>,
+    pub input_errors: Rc<VecMap<String, String>>,
     pub script_text: Rc<String>,
     pub script_errors: Rc<Vec<String>>,
     pub preset_id: Option<String>,
