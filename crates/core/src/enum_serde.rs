@@ -20,6 +20,11 @@ use std::fmt;
 /// order, and their JSON names. The `match` makes the compiler check that the list is complete.
 macro_rules! unit_enum_serde {
     ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The JSON names, in declaration order (also the settings editor's choices).
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+        }
+
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let name = match self {
@@ -32,7 +37,7 @@ macro_rules! unit_enum_serde {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 const VALUES: &[$ty] = &[$($ty::$variant),+];
-                let i = $crate::enum_serde::variant_index(d, stringify!($ty), &[$($name),+])?;
+                let i = $crate::enum_serde::variant_index(d, stringify!($ty), Self::NAMES)?;
                 // `variant_index` returns an index into the names, which pair with the values.
                 Ok(VALUES[i])
             }

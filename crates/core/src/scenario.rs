@@ -760,6 +760,20 @@ impl<'de> Deserialize<'de> for When {
     }
 }
 
+impl Effect {
+    /// The JSON names of the variants, in declaration order (also the chaos editor's choices).
+    pub const NAMES: &'static [&'static str] = &[
+        "duplicate",
+        "delay",
+        "drop",
+        "fail_publish",
+        "fail_commit",
+        "slow",
+        "crash",
+        "hang",
+    ];
+}
+
 impl<'de> Deserialize<'de> for Effect {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         const SHAPES: &[Shape] = &[
@@ -772,17 +786,7 @@ impl<'de> Deserialize<'de> for Effect {
             fields!(Effect::Crash { "after": Step }),
             fields!(Effect::Hang { "after": Step, "delay_ms": U64 }),
         ];
-        const NAMES: &[&str] = &[
-            "duplicate",
-            "delay",
-            "drop",
-            "fail_publish",
-            "fail_commit",
-            "slow",
-            "crash",
-            "hang",
-        ];
-        let (i, values) = read_variant(d, "Effect", NAMES, SHAPES)?;
+        let (i, values) = read_variant(d, "Effect", Effect::NAMES, SHAPES)?;
         Ok(match (i, values) {
             (0, [Val::U64(delay_ms), ..]) => Effect::Duplicate { delay_ms },
             (1, [Val::U64(delay_ms), ..]) => Effect::Delay { delay_ms },

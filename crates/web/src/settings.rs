@@ -3,7 +3,7 @@
 //! so its messages land next to the right field), and the text form of the user's script.
 
 use exactly_once_core::ids::OrderId;
-use exactly_once_core::scenario::{Action, Filling, ScriptStep};
+use exactly_once_core::scenario::{self, Action, Filling, ScriptStep};
 use serde_json::Value;
 
 /// What kind of input a field needs.
@@ -39,74 +39,18 @@ pub struct Group {
     pub fields: Vec<Field>,
 }
 
-pub const ORDER_OPTIONS: &[&str] = &["publish_then_store", "store_then_publish"];
-pub const DUPLICATE_CHECK_OPTIONS: &[&str] = &["none", "business_state", "processed_ids"];
-pub const OUTGOING_IDS_OPTIONS: &[&str] = &["random", "deterministic"];
-pub const DISPATCH_OPTIONS: &[&str] = &["immediate", "batched"];
-pub const CONSISTENCY_OPTIONS: &[&str] = &[
-    "plain",
-    "in_document_outbox",
-    "outbox",
-    "outbox_inbox",
-    "outbox_inbox_without_cleanup",
-    "tokens",
-    "tokens_without_checkpoint",
-    "out_of_document_outbox",
-    "single_transaction_id_shipped",
-    "single_transaction_id",
-];
-pub const ORDER_KEY_OPTIONS: &[&str] = &["from_message", "fresh"];
-pub const SUBMIT_FLOW_OPTIONS: &[&str] = &[
-    "create_order_directly",
-    "flag_without_concurrency_control",
-    "flag_with_optimistic_concurrency",
-    "save_then_send",
-    "send_then_save",
-    "accepted_then_send",
-    "submit_once",
-];
-pub const ERROR_KIND_OPTIONS: &[&str] = &[
-    "database_error",
-    "broker_error",
-    "concurrency",
-    "order_not_found",
-    "crash",
-    "token_lost",
-];
-pub const ENDPOINT_OPTIONS: &[&str] = &["frontend", "orders", "shipping", "marketing"];
-pub const MESSAGE_OPTIONS: &[&str] = &[
-    "SubmitOrder",
-    "AddItem",
-    "RemoveItem",
-    "ItemAdded",
-    "ItemRemoved",
-    "FirstItemAdded",
-    "SendSubmitOrder",
-];
-pub const FILLING_OPTIONS: &[&str] = &[
-    "Meat",
-    "Mushrooms",
-    "QuarkAndPotatoes",
-    "SwissCheese",
-    "Strawberry",
-];
-pub const STEP_OPTIONS: &[&str] = &[
-    "load",
-    "inbox_check",
-    "token_check",
-    "logic",
-    "commit",
-    "publish",
-    "create_tokens",
-    "outbox_put",
-    "outbox_get",
-    "outbox_delete",
-    "mark_inbox",
-    "delete_token",
-    "delete_record",
-    "ack",
-    "any",
-];
+pub const ORDER_OPTIONS: &[&str] = scenario::OperationOrder::NAMES;
+pub const DUPLICATE_CHECK_OPTIONS: &[&str] = scenario::DuplicateCheck::NAMES;
+pub const OUTGOING_IDS_OPTIONS: &[&str] = scenario::OutgoingIds::NAMES;
+pub const DISPATCH_OPTIONS: &[&str] = scenario::DispatchMode::NAMES;
+pub const CONSISTENCY_OPTIONS: &[&str] = scenario::Consistency::NAMES;
+pub const ORDER_KEY_OPTIONS: &[&str] = scenario::OrderKey::NAMES;
+pub const SUBMIT_FLOW_OPTIONS: &[&str] = scenario::SubmitFlow::NAMES;
+pub const ERROR_KIND_OPTIONS: &[&str] = scenario::ErrorKind::NAMES;
+pub const ENDPOINT_OPTIONS: &[&str] = scenario::Endpoint::NAMES;
+pub const MESSAGE_OPTIONS: &[&str] = scenario::MsgKind::NAMES;
+pub const FILLING_OPTIONS: &[&str] = scenario::Filling::NAMES;
+pub const STEP_OPTIONS: &[&str] = scenario::StepName::NAMES;
 
 fn choice(options: &'static [&'static str]) -> FieldKind {
     FieldKind::Choice {
@@ -429,16 +373,7 @@ fn json_value(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
-pub const EFFECT_OPTIONS: &[&str] = &[
-    "duplicate",
-    "delay",
-    "drop",
-    "fail_publish",
-    "fail_commit",
-    "slow",
-    "crash",
-    "hang",
-];
+pub const EFFECT_OPTIONS: &[&str] = scenario::Effect::NAMES;
 
 /// A starting value for each kind of "when".
 pub fn when_template(kind: &str) -> Value {
