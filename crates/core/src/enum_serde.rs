@@ -3,12 +3,16 @@
 //! per variant (about a kilobyte of page bundle for each unit-only enum, several for the chaos
 //! rules' and the script's enums). Unit-only enums (`Consistency`, `StepName`, …) use
 //! [`unit_enum_serde`]; `Action`, `When` and `Effect` describe their variants to [`read_variant`];
-//! `Ratio` reads its fields with [`read_struct`], the reader of their struct variants.
+//! `Ratio` reads its fields with [`read_struct`], the reader of their struct variants, and so do
+//! the scenario's structs with nested structs, vectors and options (`Scenario`, the settings,
+//! `ScriptStep`, `ChaosRule`): one visitor for all instead of a derived one per struct.
 
 use crate::prng::Ratio;
 use crate::scenario::{
-    Consistency, DispatchMode, DuplicateCheck, Endpoint, Filling, MsgKind, OperationOrder,
-    OutgoingIds, StepName,
+    Action, ChaosRule, Consistency, DispatchMode, DuplicateCheck, Effect, Endpoint,
+    EndpointSettings, ErrorKind, Filling, FrontendSettings, HandlerLogic, Knobs, Limits, MsgKind,
+    OperationOrder, OrderKey, OrdersSettings, OutgoingIds, ScriptStep, StepName, SubmitFlow,
+    SubscriberSettings, Target, When,
 };
 use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
@@ -145,10 +149,27 @@ pub(crate) enum Kind {
     OutgoingIds,
     Dispatch,
     Consistency,
+    OptU32,
+    ErrorKinds,
+    Endpoint,
+    Logic,
+    OrderKey,
+    SubmitFlow,
+    Limits,
+    Frontend,
+    Orders,
+    OptSubscriber,
+    Script,
+    Chaos,
+    Knobs,
+    Action,
+    When,
+    Effect,
+    Target,
 }
 
-/// A field's value, of its [`Kind`]; `None` where a variant has no such field.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A field's value, of its [`Kind`]; `None` where a variant has no such field. The large ones are
+/// boxed so that a struct's array of values stays small.
 pub(crate) enum Val {
     None,
     U32(u32),
@@ -166,10 +187,27 @@ pub(crate) enum Val {
     OutgoingIds(OutgoingIds),
     Dispatch(DispatchMode),
     Consistency(Consistency),
+    OptU32(Option<u32>),
+    ErrorKinds(Vec<ErrorKind>),
+    Endpoint(Box<EndpointSettings>),
+    Logic(HandlerLogic),
+    OrderKey(OrderKey),
+    SubmitFlow(SubmitFlow),
+    Limits(Box<Limits>),
+    Frontend(Box<FrontendSettings>),
+    Orders(Box<OrdersSettings>),
+    OptSubscriber(Option<Box<SubscriberSettings>>),
+    Script(Vec<ScriptStep>),
+    Chaos(Vec<ChaosRule>),
+    Knobs(Box<Knobs>),
+    Action(Box<Action>),
+    When(Box<When>),
+    Effect(Box<Effect>),
+    Target(Box<Target>),
 }
 
 /// The most fields of a variant or struct read here.
-pub(crate) const MAX_FIELDS: usize = 7;
+pub(crate) const MAX_FIELDS: usize = 10;
 
 /// What follows a variant's name.
 pub(crate) enum Shape {
@@ -205,16 +243,16 @@ pub(crate) fn read_variant<'de, D: Deserializer<'de>>(
 }
 
 /// Reads a struct of named fields (at most [`MAX_FIELDS`], unknown fields denied) as the derive
-/// does; `expecting` is the derive's "struct Type". With `defaults` (the struct's
-/// `#[serde(default)]`) a missing field is [`Val::None`], for the caller to take from the
-/// struct's `Default`, instead of an error.
+/// does; `expecting` is the derive's "struct Type". `defaults` has bit `i` set when field `i`
+/// has a default (`#[serde(default)]` on it, or [`ALL_DEFAULT`] for one on the struct): missing,
+/// it is [`Val::None`], for the caller to take from the default, instead of an error.
 pub(crate) fn read_struct<'de, D: Deserializer<'de>>(
     d: D,
     name: &'static str,
     expecting: &'static str,
     fields: &'static [&'static str],
     kinds: &'static [Kind],
-    defaults: bool,
+    defaults: u32,
 ) -> Result<[Val; MAX_FIELDS], D::Error> {
     d.deserialize_struct(
         name,
@@ -227,6 +265,9 @@ pub(crate) fn read_struct<'de, D: Deserializer<'de>>(
         },
     )
 }
+
+/// `defaults` of [`read_struct`] for a struct with `#[serde(default)]`: every field has one.
+pub(crate) const ALL_DEFAULT: u32 = !0;
 
 struct EnumVisitor {
     name: &'static str,
@@ -245,7 +286,7 @@ impl<'de> Visitor<'de> for EnumVisitor {
         let (i, variant) = data.variant_seed(VariantName(self.variants))?;
         let values = match self.shapes.get(i) {
             Some(Shape::Newtype(kind)) => {
-                let mut values = [Val::None; MAX_FIELDS];
+                let mut values = [const { Val::None }; MAX_FIELDS];
                 values[0] = variant.newtype_variant_seed(KindSeed(*kind))?;
                 values
             }
@@ -259,12 +300,12 @@ impl<'de> Visitor<'de> for EnumVisitor {
                     expecting,
                     fields,
                     kinds,
-                    defaults: false,
+                    defaults: 0,
                 },
             )?,
             Some(Shape::Unit) | None => {
                 variant.unit_variant()?;
-                [Val::None; MAX_FIELDS]
+                [const { Val::None }; MAX_FIELDS]
             }
         };
         Ok((i, values))
@@ -294,17 +335,34 @@ impl<'de> DeserializeSeed<'de> for KindSeed {
             Kind::OutgoingIds => OutgoingIds::deserialize(d).map(Val::OutgoingIds),
             Kind::Dispatch => DispatchMode::deserialize(d).map(Val::Dispatch),
             Kind::Consistency => Consistency::deserialize(d).map(Val::Consistency),
+            Kind::OptU32 => Option::deserialize(d).map(Val::OptU32),
+            Kind::ErrorKinds => Vec::deserialize(d).map(Val::ErrorKinds),
+            Kind::Endpoint => Box::deserialize(d).map(Val::Endpoint),
+            Kind::Logic => HandlerLogic::deserialize(d).map(Val::Logic),
+            Kind::OrderKey => OrderKey::deserialize(d).map(Val::OrderKey),
+            Kind::SubmitFlow => SubmitFlow::deserialize(d).map(Val::SubmitFlow),
+            Kind::Limits => Box::deserialize(d).map(Val::Limits),
+            Kind::Frontend => Box::deserialize(d).map(Val::Frontend),
+            Kind::Orders => Box::deserialize(d).map(Val::Orders),
+            Kind::OptSubscriber => Option::deserialize(d).map(Val::OptSubscriber),
+            Kind::Script => Vec::deserialize(d).map(Val::Script),
+            Kind::Chaos => Vec::deserialize(d).map(Val::Chaos),
+            Kind::Knobs => Box::deserialize(d).map(Val::Knobs),
+            Kind::Action => Box::deserialize(d).map(Val::Action),
+            Kind::When => Box::deserialize(d).map(Val::When),
+            Kind::Effect => Box::deserialize(d).map(Val::Effect),
+            Kind::Target => Box::deserialize(d).map(Val::Target),
         }
     }
 }
 
 /// A struct's or a struct variant's fields, as the derive reads them with `deny_unknown_fields`
-/// (and with `default` when `defaults`).
+/// (and with a field's default where `defaults` has its bit).
 struct FieldsVisitor {
     expecting: &'static str,
     fields: &'static [&'static str],
     kinds: &'static [Kind],
-    defaults: bool,
+    defaults: u32,
 }
 
 impl<'de> Visitor<'de> for FieldsVisitor {
@@ -315,12 +373,13 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut values = [Val::None; MAX_FIELDS];
+        let mut values = [const { Val::None }; MAX_FIELDS];
         for (i, (slot, kind)) in values.iter_mut().zip(self.kinds).enumerate() {
             match seq.next_element_seed(KindSeed(*kind))? {
                 Some(value) => *slot = value,
-                // The rest take the struct's defaults.
-                None if self.defaults => break,
+                // A field with a default takes it, as the derive's does; a sequence that
+                // ended stays ended, so the rest are read as absent too.
+                None if self.defaults & (1 << i) != 0 => {}
                 None => {
                     let expected = Elements(self.expecting, self.kinds.len());
                     return Err(de::Error::invalid_length(i, &expected));
@@ -331,18 +390,18 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut values = [Val::None; MAX_FIELDS];
+        let mut values = [const { Val::None }; MAX_FIELDS];
         while let Some(i) = map.next_key_seed(FieldName(self.fields))? {
             let (Some(slot), Some(kind)) = (values.get_mut(i), self.kinds.get(i)) else {
                 return Err(de::Error::unknown_field(self.fields[i], self.fields));
             };
-            if *slot != Val::None {
+            if !matches!(slot, Val::None) {
                 return Err(de::Error::duplicate_field(self.fields[i]));
             }
             *slot = map.next_value_seed(KindSeed(*kind))?;
         }
-        for (value, field) in values.iter().zip(self.fields) {
-            if *value == Val::None && !self.defaults {
+        for (i, (value, field)) in values.iter().zip(self.fields).enumerate() {
+            if matches!(value, Val::None) && self.defaults & (1 << i) == 0 {
                 return Err(de::Error::missing_field(field));
             }
         }
@@ -492,8 +551,15 @@ mod tests {
         use crate::ids::OrderId;
         use crate::prng::Ratio as CoreRatio;
         use crate::scenario::{
-            Consistency, DispatchMode, DuplicateCheck, Endpoint, Filling, MsgKind, OperationOrder,
-            OutgoingIds, StepName,
+            Action as CoreAction, ChaosRule as CoreChaosRule, Effect as CoreEffect,
+            EndpointSettings as CoreEndpointSettings, FrontendSettings as CoreFrontendSettings,
+            HandlerLogic as CoreHandlerLogic, Knobs as CoreKnobs, Limits as CoreLimits,
+            OrdersSettings as CoreOrdersSettings, ScriptStep as CoreScriptStep,
+            SubscriberSettings as CoreSubscriberSettings, Target as CoreTarget, When as CoreWhen,
+        };
+        use crate::scenario::{
+            Consistency, DispatchMode, DuplicateCheck, Endpoint, ErrorKind, Filling, MsgKind,
+            OperationOrder, OrderKey, OutgoingIds, StepName, SubmitFlow,
         };
         use serde::{Deserialize, Serialize};
 
@@ -549,6 +615,111 @@ mod tests {
             commit_failure_rate: Option<CoreRatio>,
             crash_rate: Option<CoreRatio>,
             lost_ack_rate: Option<CoreRatio>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct EndpointSettings {
+            concurrency: u32,
+            lease_ms: u64,
+            immediate_retries: u32,
+            unrecoverable: Vec<ErrorKind>,
+            step_ms: u64,
+        }
+
+        impl Default for EndpointSettings {
+            fn default() -> Self {
+                let e = crate::scenario::EndpointSettings::default();
+                EndpointSettings {
+                    concurrency: e.concurrency,
+                    lease_ms: e.lease_ms,
+                    immediate_retries: e.immediate_retries,
+                    unrecoverable: e.unrecoverable,
+                    step_ms: e.step_ms,
+                }
+            }
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct OrdersSettings {
+            endpoint: CoreEndpointSettings,
+            submit_order: CoreHandlerLogic,
+            add_item: CoreHandlerLogic,
+            remove_item: CoreHandlerLogic,
+            order_key: OrderKey,
+        }
+
+        #[derive(Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct SubscriberSettings {
+            endpoint: CoreEndpointSettings,
+            logic: CoreHandlerLogic,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct FrontendSettings {
+            submit_flow: SubmitFlow,
+            submit_via_send_local: bool,
+            endpoint: CoreEndpointSettings,
+            send_submit_order: CoreHandlerLogic,
+            importer_retry_ms: u64,
+        }
+
+        impl Default for FrontendSettings {
+            fn default() -> Self {
+                let f = crate::scenario::FrontendSettings::default();
+                FrontendSettings {
+                    submit_flow: f.submit_flow,
+                    submit_via_send_local: f.submit_via_send_local,
+                    endpoint: f.endpoint,
+                    send_submit_order: f.send_submit_order,
+                    importer_retry_ms: f.importer_retry_ms,
+                }
+            }
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct ScriptStep {
+            at_ms: u64,
+            action: CoreAction,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct ChaosRule {
+            #[serde(default)]
+            target: CoreTarget,
+            when: CoreWhen,
+            effect: CoreEffect,
+            #[serde(default)]
+            once_group: Option<u32>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Scenario {
+            format: u32,
+            #[serde(default)]
+            seed: u64,
+            #[serde(default)]
+            limits: CoreLimits,
+            #[serde(default)]
+            frontend: CoreFrontendSettings,
+            #[serde(default)]
+            orders: CoreOrdersSettings,
+            #[serde(default)]
+            shipping: Option<CoreSubscriberSettings>,
+            #[serde(default)]
+            marketing: Option<CoreSubscriberSettings>,
+            #[serde(default)]
+            script: Vec<CoreScriptStep>,
+            #[serde(default)]
+            chaos: Vec<CoreChaosRule>,
+            #[serde(default)]
+            knobs: CoreKnobs,
         }
 
         #[derive(Serialize, Deserialize)]
@@ -776,6 +947,7 @@ mod tests {
             same::<crate::scenario::HandlerLogic, derived::HandlerLogic>(text);
         }
         for text in ODD {
+            nested_structs_read_and_fail_as_the_derive_does(text);
             same::<crate::scenario::HandlerLogic, derived::HandlerLogic>(text);
             same::<crate::scenario::Limits, derived::Limits>(text);
             same::<crate::scenario::Target, derived::Target>(text);
@@ -784,6 +956,118 @@ mod tests {
             same::<Action, derived::Action>(text);
             same::<When, derived::When>(text);
             same::<Effect, derived::Effect>(text);
+        }
+    }
+    /// One input for every struct with fields of nested structs, vectors and options.
+    fn nested_structs_read_and_fail_as_the_derive_does(text: &str) {
+        use crate::scenario as core;
+        same::<core::EndpointSettings, derived::EndpointSettings>(text);
+        same::<core::OrdersSettings, derived::OrdersSettings>(text);
+        same::<core::SubscriberSettings, derived::SubscriberSettings>(text);
+        same::<core::FrontendSettings, derived::FrontendSettings>(text);
+        same::<core::ScriptStep, derived::ScriptStep>(text);
+        same::<core::ChaosRule, derived::ChaosRule>(text);
+        same::<core::Scenario, derived::Scenario>(text);
+    }
+
+    #[test]
+    fn nested_structs_read_and_fail_as_the_derive_does_on_their_inputs() {
+        use crate::scenario as core;
+        let endpoint = "{\"concurrency\": 2, \"unrecoverable\": [\"crash\"], \"step_ms\": 3}";
+        for text in [
+            endpoint,
+            "{\"lease_ms\": 5, \"lease_ms\": 6}",
+            "{\"unrecoverable\": [\"nope\"]}",
+            "{\"unrecoverable\": \"crash\"}",
+            "{\"retries\": 1}",
+            "[1, 2, 3, [\"token_lost\"], 4]",
+            "[1, 2]",
+            "[1, 2, 3, [], 4, 5]",
+        ] {
+            same::<core::EndpointSettings, derived::EndpointSettings>(text);
+        }
+        for text in [
+            &format!("{{\"endpoint\": {endpoint}, \"order_key\": \"fresh\"}}"),
+            "{\"add_item\": {\"first_item_added\": true}, \"remove_item\": {}}",
+            "{\"submit_order\": {\"x\": 1}}",
+            "{\"order_key\": \"fresh\", \"order_key\": \"fresh\"}",
+            "{\"endpoint\": null}",
+            "{\"handlers\": 1}",
+            "[{}, {}, {}, {}, \"from_message\"]",
+            "[{}]",
+        ] {
+            same::<core::OrdersSettings, derived::OrdersSettings>(text);
+        }
+        for text in [
+            "{\"logic\": {\"dispatch\": \"batched\"}}",
+            &format!("{{\"endpoint\": {endpoint}}}"),
+            "{\"logic\": 1}",
+            "{\"logic\": {}, \"logic\": {}}",
+            "{\"endpoints\": {}}",
+            "[{}, {}]",
+            "[{}, {}, {}]",
+        ] {
+            same::<core::SubscriberSettings, derived::SubscriberSettings>(text);
+        }
+        for text in [
+            "{\"submit_flow\": \"submit_once\", \"submit_via_send_local\": true}",
+            "{\"importer_retry_ms\": 9, \"send_submit_order\": {\"order\": \"publish_then_store\"}}",
+            "{\"submit_flow\": \"nope\"}",
+            "{\"importer_retry_ms\": 1, \"importer_retry_ms\": 1}",
+            "{\"flow\": 1}",
+            "[\"save_then_send\", false]",
+            "[\"save_then_send\", false, {}, {}, 4, 5]",
+        ] {
+            same::<core::FrontendSettings, derived::FrontendSettings>(text);
+        }
+        for text in [
+            "{\"at_ms\": 5, \"action\": {\"submit\": {\"cart\": 1}}}",
+            "{\"action\": {\"submit\": {\"cart\": 1}}}",
+            "{\"at_ms\": 5}",
+            "{\"at_ms\": 5, \"at_ms\": 5}",
+            "{\"at_ms\": 5, \"action\": \"submit\"}",
+            "{\"at_ms\": 5, \"action\": {\"submit\": {\"cart\": 1}}, \"x\": 1}",
+            "[5, {\"submit\": {\"cart\": 1}}]",
+            "[5]",
+        ] {
+            same::<core::ScriptStep, derived::ScriptStep>(text);
+        }
+        for text in [
+            "{\"when\": \"first\", \"effect\": \"drop\"}",
+            "{\"target\": {\"endpoint\": \"orders\"}, \"when\": {\"nth\": {\"n\": 2}}, \"effect\": \"fail_commit\", \"once_group\": 1}",
+            "{\"effect\": \"drop\", \"when\": \"every\", \"once_group\": null}",
+            "{\"when\": \"first\"}",
+            "{\"effect\": \"drop\"}",
+            "{\"target\": {}}",
+            "{\"when\": \"first\", \"when\": \"first\", \"effect\": \"drop\"}",
+            "{\"when\": \"first\", \"effect\": \"drop\", \"group\": 1}",
+            "[{}, \"first\", \"drop\", 3]",
+            "[{}, \"first\", \"drop\"]",
+            "[{}, \"first\"]",
+            "[{}]",
+        ] {
+            same::<core::ChaosRule, derived::ChaosRule>(text);
+        }
+        for text in [
+            "{\"format\": 1}",
+            "{\"seed\": 3}",
+            "{\"format\": 1, \"format\": 1}",
+            "{\"format\": 1, \"shipping\": {}, \"marketing\": null, \"seed\": 9}",
+            "{\"format\": 1, \"script\": [{\"at_ms\": 1, \"action\": {\"submit\": {\"cart\": 2}}}], \"chaos\": [{\"when\": \"every\", \"effect\": \"drop\"}]}",
+            "{\"format\": 1, \"knobs\": {\"delay_ms\": 4}, \"limits\": {\"max_events\": 3}, \"frontend\": {}, \"orders\": {}}",
+            "{\"format\": 1, \"script\": {}}",
+            "{\"format\": 1, \"chaos\": [{}]}",
+            "{\"format\": 1, \"check\": {}}",
+            "{\"format\": -1}",
+            "[1, 2]",
+            "[1, 2, {}, {}, {}, null, {}, [], [], {}]",
+            "[1, 2, {}, {}, {}, null, {}, [], [], {}, 5]",
+        ] {
+            same::<core::Scenario, derived::Scenario>(text);
+        }
+        for (name, text) in crate::presets::files() {
+            let preset: Value = from_str(text).expect(name);
+            same::<core::Scenario, derived::Scenario>(&preset["scenario"].to_string());
         }
     }
 }

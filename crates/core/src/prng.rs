@@ -23,7 +23,7 @@ impl<'de> Deserialize<'de> for Ratio {
             "struct Ratio",
             FIELDS,
             &[Kind::U32, Kind::U32],
-            false,
+            0,
         )? {
             [Val::U32(num), Val::U32(den), ..] => Ok(Ratio { num, den }),
             _ => unreachable!("read_struct reads the kinds it is given"),

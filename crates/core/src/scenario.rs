@@ -1,7 +1,7 @@
 //! A scenario: everything a run needs, as versioned, serialisable data (`format: 1`).
 //! [`Scenario::validate`] reports every problem at once, each with the reason it is a problem.
 
-use crate::enum_serde::{read_struct, read_variant, Kind, Shape, Val};
+use crate::enum_serde::{read_struct, read_variant, Kind, Shape, Val, ALL_DEFAULT};
 use crate::ids::OrderId;
 use crate::prng::Ratio;
 use serde::{Deserialize, Serialize};
@@ -220,8 +220,9 @@ impl ErrorKind {
 }
 
 /// Transport and host settings of one endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct EndpointSettings {
     /// Handler instances that run at once (`LimitMessageProcessingConcurrencyTo`).
     pub concurrency: u32,
@@ -398,8 +399,9 @@ crate::enum_serde::unit_enum_serde!(OrderKey {
     Fresh => "fresh",
 });
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct OrdersSettings {
     pub endpoint: EndpointSettings,
     pub submit_order: HandlerLogic,
@@ -410,8 +412,9 @@ pub struct OrdersSettings {
 
 /// Shipping (packing list per order) or Marketing (counts per order): a subscriber with its own
 /// transport settings and dedup logic.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct SubscriberSettings {
     pub endpoint: EndpointSettings,
     pub logic: HandlerLogic,
@@ -447,8 +450,9 @@ crate::enum_serde::unit_enum_serde!(SubmitFlow {
     SubmitOnce => "submit_once",
 });
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from `Default`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct FrontendSettings {
     pub submit_flow: SubmitFlow,
     /// Submit goes through `SendLocal(SendSubmitOrder)` and a handler with retries (NE-8, C-14).
@@ -473,8 +477,8 @@ impl Default for FrontendSettings {
 }
 
 /// One step of the user's script, at a virtual time.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ScriptStep {
     pub at_ms: u64,
     pub action: Action,
@@ -804,6 +808,258 @@ impl<'de> Deserialize<'de> for Effect {
     }
 }
 
+impl<'de> Deserialize<'de> for EndpointSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{ErrorKinds, U32, U64};
+        const FIELDS: &[&str] = &[
+            "concurrency",
+            "lease_ms",
+            "immediate_retries",
+            "unrecoverable",
+            "step_ms",
+        ];
+        let kinds = &[U32, U64, U32, ErrorKinds, U64];
+        let [a, b, c, e, f, ..] = read_struct(
+            d,
+            "EndpointSettings",
+            "struct EndpointSettings",
+            FIELDS,
+            kinds,
+            ALL_DEFAULT,
+        )?;
+        let mut s = EndpointSettings::default();
+        if let Val::U32(x) = a {
+            s.concurrency = x;
+        }
+        if let Val::U64(x) = b {
+            s.lease_ms = x;
+        }
+        if let Val::U32(x) = c {
+            s.immediate_retries = x;
+        }
+        if let Val::ErrorKinds(x) = e {
+            s.unrecoverable = x;
+        }
+        if let Val::U64(x) = f {
+            s.step_ms = x;
+        }
+        Ok(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for OrdersSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Endpoint, Logic, OrderKey};
+        const FIELDS: &[&str] = &[
+            "endpoint",
+            "submit_order",
+            "add_item",
+            "remove_item",
+            "order_key",
+        ];
+        let kinds = &[Endpoint, Logic, Logic, Logic, OrderKey];
+        let [a, b, c, e, f, ..] = read_struct(
+            d,
+            "OrdersSettings",
+            "struct OrdersSettings",
+            FIELDS,
+            kinds,
+            ALL_DEFAULT,
+        )?;
+        let mut s = OrdersSettings::default();
+        if let Val::Endpoint(x) = a {
+            s.endpoint = *x;
+        }
+        if let Val::Logic(x) = b {
+            s.submit_order = x;
+        }
+        if let Val::Logic(x) = c {
+            s.add_item = x;
+        }
+        if let Val::Logic(x) = e {
+            s.remove_item = x;
+        }
+        if let Val::OrderKey(x) = f {
+            s.order_key = x;
+        }
+        Ok(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SubscriberSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["endpoint", "logic"];
+        let kinds = &[Kind::Endpoint, Kind::Logic];
+        let [a, b, ..] = read_struct(
+            d,
+            "SubscriberSettings",
+            "struct SubscriberSettings",
+            FIELDS,
+            kinds,
+            ALL_DEFAULT,
+        )?;
+        let mut s = SubscriberSettings::default();
+        if let Val::Endpoint(x) = a {
+            s.endpoint = *x;
+        }
+        if let Val::Logic(x) = b {
+            s.logic = x;
+        }
+        Ok(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for FrontendSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Bool, Endpoint, Logic, SubmitFlow, U64};
+        const FIELDS: &[&str] = &[
+            "submit_flow",
+            "submit_via_send_local",
+            "endpoint",
+            "send_submit_order",
+            "importer_retry_ms",
+        ];
+        let kinds = &[SubmitFlow, Bool, Endpoint, Logic, U64];
+        let [a, b, c, e, f, ..] = read_struct(
+            d,
+            "FrontendSettings",
+            "struct FrontendSettings",
+            FIELDS,
+            kinds,
+            ALL_DEFAULT,
+        )?;
+        let mut s = FrontendSettings::default();
+        if let Val::SubmitFlow(x) = a {
+            s.submit_flow = x;
+        }
+        if let Val::Bool(x) = b {
+            s.submit_via_send_local = x;
+        }
+        if let Val::Endpoint(x) = c {
+            s.endpoint = *x;
+        }
+        if let Val::Logic(x) = e {
+            s.send_submit_order = x;
+        }
+        if let Val::U64(x) = f {
+            s.importer_retry_ms = x;
+        }
+        Ok(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ScriptStep {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["at_ms", "action"];
+        let kinds = &[Kind::U64, Kind::Action];
+        match read_struct(d, "ScriptStep", "struct ScriptStep", FIELDS, kinds, 0)? {
+            [Val::U64(at_ms), Val::Action(action), ..] => Ok(ScriptStep {
+                at_ms,
+                action: *action,
+            }),
+            _ => unreachable!("read_struct reads the kinds it is given"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChaosRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["target", "when", "effect", "once_group"];
+        let kinds = &[Kind::Target, Kind::When, Kind::Effect, Kind::OptU32];
+        // `target` and `once_group` have defaults.
+        match read_struct(d, "ChaosRule", "struct ChaosRule", FIELDS, kinds, 0b1001)? {
+            [target, Val::When(when), Val::Effect(effect), once_group, ..] => Ok(ChaosRule {
+                target: match target {
+                    Val::Target(t) => *t,
+                    _ => Target::default(),
+                },
+                when: *when,
+                effect: *effect,
+                once_group: match once_group {
+                    Val::OptU32(g) => g,
+                    _ => None,
+                },
+            }),
+            _ => unreachable!("read_struct reads the kinds it is given"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scenario {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Chaos, Frontend, Knobs, Limits, OptSubscriber, Orders, Script, U32, U64};
+        const FIELDS: &[&str] = &[
+            "format",
+            "seed",
+            "limits",
+            "frontend",
+            "orders",
+            "shipping",
+            "marketing",
+            "script",
+            "chaos",
+            "knobs",
+        ];
+        let kinds = &[
+            U32,
+            U64,
+            Limits,
+            Frontend,
+            Orders,
+            OptSubscriber,
+            OptSubscriber,
+            Script,
+            Chaos,
+            Knobs,
+        ];
+        // Every field but `format` has a default.
+        let [Val::U32(format), seed, limits, frontend, orders, shipping, marketing, script, chaos, knobs] =
+            read_struct(d, "Scenario", "struct Scenario", FIELDS, kinds, !1)?
+        else {
+            unreachable!("read_struct reads the kinds it is given")
+        };
+        Ok(Scenario {
+            format,
+            seed: match seed {
+                Val::U64(x) => x,
+                _ => 0,
+            },
+            limits: match limits {
+                Val::Limits(x) => *x,
+                _ => Default::default(),
+            },
+            frontend: match frontend {
+                Val::Frontend(x) => *x,
+                _ => Default::default(),
+            },
+            orders: match orders {
+                Val::Orders(x) => *x,
+                _ => Default::default(),
+            },
+            shipping: match shipping {
+                Val::OptSubscriber(x) => x.map(|b| *b),
+                _ => None,
+            },
+            marketing: match marketing {
+                Val::OptSubscriber(x) => x.map(|b| *b),
+                _ => None,
+            },
+            script: match script {
+                Val::Script(x) => x,
+                _ => Vec::new(),
+            },
+            chaos: match chaos {
+                Val::Chaos(x) => x,
+                _ => Vec::new(),
+            },
+            knobs: match knobs {
+                Val::Knobs(x) => *x,
+                _ => Default::default(),
+            },
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Limits {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use Kind::{U32, U64};
@@ -820,7 +1076,7 @@ impl<'de> Deserialize<'de> for Limits {
             "struct Limits",
             FIELDS,
             &[U32, U32, U32, U64, U32],
-            true,
+            ALL_DEFAULT,
         )?;
         let mut l = Limits::default();
         if let Val::U32(x) = v[0] {
@@ -847,7 +1103,7 @@ impl<'de> Deserialize<'de> for Target {
         use Kind::{OptEndpoint, OptFilling, OptMessage};
         const FIELDS: &[&str] = &["endpoint", "message", "filling"];
         let kinds = &[OptEndpoint, OptMessage, OptFilling];
-        let v = read_struct(d, "Target", "struct Target", FIELDS, kinds, true)?;
+        let v = read_struct(d, "Target", "struct Target", FIELDS, kinds, ALL_DEFAULT)?;
         let mut t = Target::default();
         if let Val::OptEndpoint(x) = v[0] {
             t.endpoint = x;
@@ -874,7 +1130,7 @@ impl<'de> Deserialize<'de> for Knobs {
             "lost_ack_rate",
         ];
         let kinds = &[OptRatio, OptRatio, U64, OptRatio, OptRatio, OptRatio];
-        let v = read_struct(d, "Knobs", "struct Knobs", FIELDS, kinds, true)?;
+        let v = read_struct(d, "Knobs", "struct Knobs", FIELDS, kinds, ALL_DEFAULT)?;
         let mut k = Knobs::default();
         if let Val::OptRatio(x) = v[0] {
             k.duplicate_rate = x;
@@ -925,7 +1181,7 @@ impl<'de> Deserialize<'de> for HandlerLogic {
             "struct HandlerLogic",
             FIELDS,
             kinds,
-            true,
+            ALL_DEFAULT,
         )?;
         let mut h = HandlerLogic::default();
         if let Val::Order(x) = v[0] {
@@ -961,15 +1217,14 @@ pub enum Hook {
     AfterStep,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from their defaults).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ChaosRule {
-    #[serde(default)]
     pub target: Target,
     pub when: When,
     pub effect: Effect,
     /// Rules sharing a group fire at most once in total (the workshop's one shared `failed` flag).
-    #[serde(default)]
     pub once_group: Option<u32>,
 }
 
@@ -991,29 +1246,21 @@ pub struct Knobs {
     pub lost_ack_rate: Option<Ratio>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// from their defaults: all but `format`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Scenario {
     pub format: u32,
-    #[serde(default)]
     pub seed: u64,
-    #[serde(default)]
     pub limits: Limits,
-    #[serde(default)]
     pub frontend: FrontendSettings,
-    #[serde(default)]
     pub orders: OrdersSettings,
     /// Subscribes to ItemAdded and ItemRemoved; absent = not deployed.
-    #[serde(default)]
     pub shipping: Option<SubscriberSettings>,
     /// Subscribes to all three events; absent = not deployed.
-    #[serde(default)]
     pub marketing: Option<SubscriberSettings>,
-    #[serde(default)]
     pub script: Vec<ScriptStep>,
-    #[serde(default)]
     pub chaos: Vec<ChaosRule>,
-    #[serde(default)]
     pub knobs: Knobs,
 }
 
