@@ -5,8 +5,14 @@
 //! [`unit_enum_serde`]; `Action`, `When` and `Effect` describe their variants to [`read_variant`];
 //! `Ratio` reads its fields with [`read_struct`], the reader of their struct variants, and so do
 //! the scenario's structs with nested structs, vectors and options (`Scenario`, the settings,
-//! `ScriptStep`, `ChaosRule`): one visitor for all instead of a derived one per struct.
+//! `ScriptStep`, `ChaosRule`) and the worker's messages to the page ([`read_open_struct`],
+//! [`read_open_variant`]: unknown fields skipped): one visitor for all instead of one per type.
 
+use crate::check::explorer::{Progress, Status};
+use crate::check::wire::{
+    ModelSummary, ModelTrace, ModelTraceState, ModelVerdictSummary, PathSummary, ScenarioSummary,
+    ScenarioVerdictSummary, ViolationAt,
+};
 use crate::prng::Ratio;
 use crate::scenario::{
     Action, ChaosRule, Consistency, DispatchMode, DuplicateCheck, Effect, Endpoint,
@@ -166,6 +172,21 @@ pub(crate) enum Kind {
     When,
     Effect,
     Target,
+    Str,
+    Status,
+    U32s,
+    OptViolation,
+    OptStr,
+    OptPath,
+    ScenarioVerdicts,
+    Strs,
+    StrPairs,
+    TraceStates,
+    OptModelTrace,
+    ModelVerdicts,
+    Progress,
+    ScenarioSummary,
+    ModelSummary,
 }
 
 /// A field's value, of its [`Kind`]; `None` where a variant has no such field. The large ones are
@@ -204,6 +225,21 @@ pub(crate) enum Val {
     When(Box<When>),
     Effect(Box<Effect>),
     Target(Box<Target>),
+    Str(String),
+    Status(Status),
+    U32s(Vec<u32>),
+    OptViolation(Option<ViolationAt>),
+    OptStr(Option<String>),
+    OptPath(Option<Box<PathSummary>>),
+    ScenarioVerdicts(Vec<ScenarioVerdictSummary>),
+    Strs(Vec<String>),
+    StrPairs(Vec<(String, String)>),
+    TraceStates(Vec<ModelTraceState>),
+    OptModelTrace(Option<Box<ModelTrace>>),
+    ModelVerdicts(Vec<ModelVerdictSummary>),
+    Progress(Box<Progress>),
+    ScenarioSummary(Box<ScenarioSummary>),
+    ModelSummary(Box<ModelSummary>),
 }
 
 /// The most fields of a variant or struct read here.
@@ -238,6 +274,27 @@ pub(crate) fn read_variant<'de, D: Deserializer<'de>>(
             name,
             variants,
             shapes,
+            deny: true,
+        },
+    )
+}
+
+/// [`read_variant`] for an enum without `deny_unknown_fields`: its struct variants skip unknown
+/// fields.
+pub(crate) fn read_open_variant<'de, D: Deserializer<'de>>(
+    d: D,
+    name: &'static str,
+    variants: &'static [&'static str],
+    shapes: &'static [Shape],
+) -> Result<(usize, [Val; MAX_FIELDS]), D::Error> {
+    d.deserialize_enum(
+        name,
+        variants,
+        EnumVisitor {
+            name,
+            variants,
+            shapes,
+            deny: false,
         },
     )
 }
@@ -262,6 +319,33 @@ pub(crate) fn read_struct<'de, D: Deserializer<'de>>(
             fields,
             kinds,
             defaults,
+            absent_none: 0,
+            deny: true,
+        },
+    )
+}
+
+/// Reads a struct without `deny_unknown_fields` or defaults as the derive does: unknown fields
+/// skipped, every field required, except that `options` has bit `i` set when field `i` is an
+/// `Option`, which the derive reads as `None` (here [`Val::None`]) when a map lacks it.
+pub(crate) fn read_open_struct<'de, D: Deserializer<'de>>(
+    d: D,
+    name: &'static str,
+    expecting: &'static str,
+    fields: &'static [&'static str],
+    kinds: &'static [Kind],
+    options: u32,
+) -> Result<[Val; MAX_FIELDS], D::Error> {
+    d.deserialize_struct(
+        name,
+        fields,
+        FieldsVisitor {
+            expecting,
+            fields,
+            kinds,
+            defaults: 0,
+            absent_none: options,
+            deny: false,
         },
     )
 }
@@ -273,6 +357,8 @@ struct EnumVisitor {
     name: &'static str,
     variants: &'static [&'static str],
     shapes: &'static [Shape],
+    /// `deny_unknown_fields` on the enum: its struct variants' unknown fields are errors.
+    deny: bool,
 }
 
 impl<'de> Visitor<'de> for EnumVisitor {
@@ -301,6 +387,8 @@ impl<'de> Visitor<'de> for EnumVisitor {
                     fields,
                     kinds,
                     defaults: 0,
+                    absent_none: 0,
+                    deny: self.deny,
                 },
             )?,
             Some(Shape::Unit) | None => {
@@ -352,6 +440,21 @@ impl<'de> DeserializeSeed<'de> for KindSeed {
             Kind::When => Box::deserialize(d).map(Val::When),
             Kind::Effect => Box::deserialize(d).map(Val::Effect),
             Kind::Target => Box::deserialize(d).map(Val::Target),
+            Kind::Str => String::deserialize(d).map(Val::Str),
+            Kind::Status => Status::deserialize(d).map(Val::Status),
+            Kind::U32s => Vec::deserialize(d).map(Val::U32s),
+            Kind::OptViolation => Option::deserialize(d).map(Val::OptViolation),
+            Kind::OptStr => Option::deserialize(d).map(Val::OptStr),
+            Kind::OptPath => Option::deserialize(d).map(Val::OptPath),
+            Kind::ScenarioVerdicts => Vec::deserialize(d).map(Val::ScenarioVerdicts),
+            Kind::Strs => Vec::deserialize(d).map(Val::Strs),
+            Kind::StrPairs => Vec::deserialize(d).map(Val::StrPairs),
+            Kind::TraceStates => Vec::deserialize(d).map(Val::TraceStates),
+            Kind::OptModelTrace => Option::deserialize(d).map(Val::OptModelTrace),
+            Kind::ModelVerdicts => Vec::deserialize(d).map(Val::ModelVerdicts),
+            Kind::Progress => Box::deserialize(d).map(Val::Progress),
+            Kind::ScenarioSummary => Box::deserialize(d).map(Val::ScenarioSummary),
+            Kind::ModelSummary => Box::deserialize(d).map(Val::ModelSummary),
         }
     }
 }
@@ -363,6 +466,11 @@ struct FieldsVisitor {
     fields: &'static [&'static str],
     kinds: &'static [Kind],
     defaults: u32,
+    /// Fields that a map may lack (an `Option` without a default, read as `None`); a sequence
+    /// may not.
+    absent_none: u32,
+    /// `deny_unknown_fields`; without it an unknown field is skipped.
+    deny: bool,
 }
 
 impl<'de> Visitor<'de> for FieldsVisitor {
@@ -391,9 +499,16 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut values = [const { Val::None }; MAX_FIELDS];
-        while let Some(i) = map.next_key_seed(FieldName(self.fields))? {
+        let names = FieldName {
+            fields: self.fields,
+            deny: self.deny,
+        };
+        while let Some(i) = map.next_key_seed(names)? {
             let (Some(slot), Some(kind)) = (values.get_mut(i), self.kinds.get(i)) else {
-                return Err(de::Error::unknown_field(self.fields[i], self.fields));
+                // An unknown field of a struct that does not deny them (`FieldName` names no
+                // other): skipped.
+                map.next_value::<de::IgnoredAny>()?;
+                continue;
             };
             if !matches!(slot, Val::None) {
                 return Err(de::Error::duplicate_field(self.fields[i]));
@@ -401,7 +516,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
             *slot = map.next_value_seed(KindSeed(*kind))?;
         }
         for (i, (value, field)) in values.iter().zip(self.fields).enumerate() {
-            if matches!(value, Val::None) && self.defaults & (1 << i) == 0 {
+            if matches!(value, Val::None) && (self.defaults | self.absent_none) & (1 << i) == 0 {
                 return Err(de::Error::missing_field(field));
             }
         }
@@ -421,8 +536,13 @@ impl de::Expected for Elements {
     }
 }
 
-/// A field's name, as the derive's field visitor reads it with `deny_unknown_fields`.
-struct FieldName(&'static [&'static str]);
+/// A field's index, as the derive's field visitor reads its name; with `deny` an unknown name is
+/// an error, without it the index is `fields.len()`, for the caller to skip the value.
+#[derive(Clone, Copy)]
+struct FieldName {
+    fields: &'static [&'static str],
+    deny: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for FieldName {
     type Value = usize;
@@ -440,27 +560,31 @@ impl<'de> Visitor<'de> for FieldName {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        let n = self.fields.len();
         match usize::try_from(v) {
-            Ok(i) if i < self.0.len() => Ok(i),
+            Ok(i) if i < n => Ok(i),
+            _ if !self.deny => Ok(n),
             _ => Err(E::invalid_value(
                 Unexpected::Unsigned(v),
-                &FieldIndexBelow(self.0.len()),
+                &FieldIndexBelow(n),
             )),
         }
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
-        self.0
-            .iter()
-            .position(|n| *n == v)
-            .ok_or_else(|| E::unknown_field(v, self.0))
+        match self.fields.iter().position(|n| *n == v) {
+            Some(i) => Ok(i),
+            None if !self.deny => Ok(self.fields.len()),
+            None => Err(E::unknown_field(v, self.fields)),
+        }
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
-        self.0
-            .iter()
-            .position(|n| n.as_bytes() == v)
-            .ok_or_else(|| E::unknown_field(&String::from_utf8_lossy(v), self.0))
+        match self.fields.iter().position(|n| n.as_bytes() == v) {
+            Some(i) => Ok(i),
+            None if !self.deny => Ok(self.fields.len()),
+            None => Err(E::unknown_field(&String::from_utf8_lossy(v), self.fields)),
+        }
     }
 }
 
@@ -1068,6 +1192,215 @@ mod tests {
         for (name, text) in crate::presets::files() {
             let preset: Value = from_str(text).expect(name);
             same::<core::Scenario, derived::Scenario>(&preset["scenario"].to_string());
+        }
+    }
+
+    /// What `#[derive(Deserialize)]` generates for the worker's messages (same names, so that
+    /// the messages name the same types), to compare results and messages with.
+    mod derived_wire {
+        use crate::check::explorer::{Progress as CoreProgress, Status};
+        use crate::check::wire::{
+            ModelSummary as CoreModelSummary, ModelTrace as CoreModelTrace,
+            ModelTraceState as CoreModelTraceState, ModelVerdictSummary as CoreModelVerdictSummary,
+            PathSummary as CorePathSummary, ScenarioSummary as CoreScenarioSummary,
+            ScenarioVerdictSummary as CoreScenarioVerdictSummary, ViolationAt as CoreViolationAt,
+        };
+        use serde::{Deserialize, Serialize};
+
+        #[derive(Serialize, Deserialize)]
+        pub enum Update {
+            Ready,
+            Progress {
+                progress: CoreProgress,
+                elapsed_us: u64,
+            },
+            ScenarioDone {
+                report: CoreScenarioSummary,
+                elapsed_us: u64,
+            },
+            ModelDone {
+                report: CoreModelSummary,
+                elapsed_us: u64,
+            },
+            Failed(String),
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct Progress {
+            distinct_states: u64,
+            generated_states: u64,
+            depth: u32,
+            queued_states: u64,
+            violated_invariants: u32,
+            status: Status,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct ViolationAt {
+            event: u32,
+            message: String,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct PathSummary {
+            path: Vec<u32>,
+            events: u32,
+            violation: Option<CoreViolationAt>,
+            replay_error: Option<String>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct ScenarioVerdictSummary {
+            name: String,
+            counterexample: Option<CorePathSummary>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct ScenarioSummary {
+            distinct_states: u64,
+            generated_states: u64,
+            steps_fully_explored: u32,
+            bytes_per_state: u64,
+            status: Status,
+            scope: String,
+            invariants: Vec<CoreScenarioVerdictSummary>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct ModelTraceState {
+            step: String,
+            vars: Vec<(String, String)>,
+            changed: Vec<String>,
+            violated: Vec<u32>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct ModelTrace {
+            title: String,
+            invariant: String,
+            invariants: Vec<String>,
+            states: Vec<CoreModelTraceState>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct ModelVerdictSummary {
+            name: String,
+            counterexample: Option<CoreModelTrace>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct ModelSummary {
+            variant: String,
+            max_failures: u32,
+            messages: u32,
+            distinct_states: u64,
+            generated_states: u64,
+            depth: u32,
+            status: Status,
+            bytes_per_state: u64,
+            invariants: Vec<CoreModelVerdictSummary>,
+        }
+    }
+
+    /// Every worker message type reads `text` as the derive does.
+    fn wire_reads_as_the_derive_does(text: &str) {
+        use crate::check::explorer::Progress;
+        use crate::check::wire::*;
+        same::<Update, derived_wire::Update>(text);
+        same::<Progress, derived_wire::Progress>(text);
+        same::<ViolationAt, derived_wire::ViolationAt>(text);
+        same::<PathSummary, derived_wire::PathSummary>(text);
+        same::<ScenarioVerdictSummary, derived_wire::ScenarioVerdictSummary>(text);
+        same::<ScenarioSummary, derived_wire::ScenarioSummary>(text);
+        same::<ModelTraceState, derived_wire::ModelTraceState>(text);
+        same::<ModelTrace, derived_wire::ModelTrace>(text);
+        same::<ModelVerdictSummary, derived_wire::ModelVerdictSummary>(text);
+        same::<ModelSummary, derived_wire::ModelSummary>(text);
+    }
+
+    #[test]
+    fn worker_messages_read_and_fail_as_the_derive_does() {
+        use crate::check::message_handler::{MessageHandler, Variant};
+        use crate::check::wire::Update;
+        use crate::check::{Bounds, Explorer, ScenarioChecker};
+        use crate::scenario::CheckBounds;
+        let scenario = crate::presets::get("c05-before").expect("preset").scenario;
+        let mut checker =
+            ScenarioChecker::new(&scenario, &CheckBounds::default()).expect("checker");
+        let scenario_report = checker.run_to_end().summary();
+        let model = MessageHandler::new(Variant::SendThenUpdate, 1, 1).expect("model");
+        let mut explorer = Explorer::new(model.clone(), Bounds::default()).expect("explorer");
+        let model_report = model.summary(&explorer.run_to_end());
+        let mut texts = vec![
+            to_string(&Update::Ready).expect("json"),
+            to_string(&Update::Failed("no".into())).expect("json"),
+            to_string(&Update::ScenarioDone {
+                report: scenario_report.clone(),
+                elapsed_us: 3,
+            })
+            .expect("json"),
+            to_string(&Update::ModelDone {
+                report: model_report.clone(),
+                elapsed_us: 4,
+            })
+            .expect("json"),
+            to_string(&scenario_report).expect("json"),
+            to_string(&model_report).expect("json"),
+        ];
+        for v in &scenario_report.invariants {
+            texts.push(to_string(v).expect("json"));
+            if let Some(p) = &v.counterexample {
+                texts.push(to_string(p).expect("json"));
+                texts.push(to_string(&p.violation).expect("json"));
+            }
+        }
+        for v in &model_report.invariants {
+            texts.push(to_string(v).expect("json"));
+            if let Some(t) = &v.counterexample {
+                texts.push(to_string(t).expect("json"));
+                texts.push(to_string(&t.states[1]).expect("json"));
+            }
+        }
+        let progress = "{\"distinct_states\": 1, \"generated_states\": 2, \"depth\": 3, \"queued_states\": 4, \"violated_invariants\": 5, \"status\": \"running\"}";
+        texts.push(progress.to_string());
+        texts.push(format!(
+            "{{\"Progress\": {{\"progress\": {progress}, \"elapsed_us\": 9, \"x\": [1]}}}}"
+        ));
+        for text in [
+            "{\"Progress\": {\"elapsed_us\": 9}}",
+            "{\"Progress\": {\"elapsed_us\": 9, \"elapsed_us\": 9}}",
+            "{\"Progress\": [{}, 9]}",
+            "{\"Failed\": 3}",
+            "{\"Ready\": null}",
+            "\"Failed\"",
+            "{\"event\": 1, \"message\": \"m\", \"extra\": {\"a\": [1, 2]}}",
+            "{\"event\": 1, \"event\": 1}",
+            "{\"message\": \"m\"}",
+            "[1, \"m\"]",
+            "[1, \"m\", 3]",
+            "[1]",
+            "{\"path\": [1, 2], \"events\": 3}",
+            "{\"path\": [1, 2], \"events\": 3, \"violation\": null, \"replay_error\": \"r\", \"y\": 0}",
+            "[[1], 3, null, null]",
+            "[[1], 3, null]",
+            "[[1], 3]",
+            "{\"name\": \"n\"}",
+            "{\"name\": \"n\", \"counterexample\": null, \"name\": \"m\"}",
+            "{\"counterexample\": null}",
+            "[\"n\"]",
+            "{\"step\": \"s\", \"vars\": [[\"a\", \"b\"]], \"changed\": [], \"violated\": [1]}",
+            "{\"step\": \"s\", \"vars\": [[\"a\"]], \"changed\": [], \"violated\": [1]}",
+            "{\"title\": \"t\", \"invariant\": \"i\", \"invariants\": [], \"states\": []}",
+            "{\"title\": \"t\", \"invariant\": \"i\", \"invariants\": []}",
+            "{\"0\": 1}",
+        ] {
+            texts.push(text.to_string());
+        }
+        for text in ODD {
+            texts.push(text.to_string());
+        }
+        for text in &texts {
+            wire_reads_as_the_derive_does(text);
         }
     }
 }

@@ -10,7 +10,7 @@
 //! breadth-first levels at a time. States are numbered in discovery order, so a level is a range of
 //! numbers and a frontier entry needs no index of its own.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::fingerprint::{collision_one_in, FingerprintSet};
 use super::model::{Model, MAX_CHOICES_PER_STATE, MAX_INVARIANTS};
@@ -87,7 +87,8 @@ impl Status {
 }
 
 /// What a slice of work reports, for a progress bar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Progress {
     /// Distinct states found so far (initial states included).
     pub distinct_states: u64,

@@ -9,12 +9,13 @@
 //! what changed, and which invariants are false in it. The player steps through that trace; it
 //! decides nothing.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::explorer::{Counterexample, Progress, Report, Status};
 use super::message_handler::{HandlerState, MessageHandler, Step, Variant};
 use super::model::Model;
 use super::scenario_model::ScenarioReport;
+use crate::enum_serde::{read_open_struct, read_open_variant, Kind, Shape, Val};
 use crate::scenario::{CheckBounds, Scenario};
 
 /// What the page asks the worker.
@@ -37,7 +38,8 @@ pub enum Job {
 }
 
 /// What the worker tells the page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_variant`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Update {
     /// The worker is loaded and listens: the page sends its job.
     Ready,
@@ -78,14 +80,16 @@ impl Update {
 }
 
 /// Where a scenario counterexample breaks the invariant, as the simulator's replay shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ViolationAt {
     pub event: u32,
     pub message: String,
 }
 
 /// A shortest failing trace of a scenario, as a choice path for the player.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PathSummary {
     /// Choice indices for [`crate::sim::replay`].
     pub path: Vec<u32>,
@@ -97,7 +101,8 @@ pub struct PathSummary {
 }
 
 /// One invariant of a scenario check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScenarioVerdictSummary {
     pub name: String,
     /// `None`: no explored trace breaks it.
@@ -105,7 +110,8 @@ pub struct ScenarioVerdictSummary {
 }
 
 /// A scenario check's result, as the page shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScenarioSummary {
     pub distinct_states: u64,
     pub generated_states: u64,
@@ -148,7 +154,8 @@ impl ScenarioReport {
 }
 
 /// One state of a reference-model counterexample.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ModelTraceState {
     /// The step that led here (`Init` for the first state).
     pub step: String,
@@ -161,7 +168,8 @@ pub struct ModelTraceState {
 }
 
 /// A reference-model counterexample the player steps through.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ModelTrace {
     /// e.g. `MessageHandler variant 1, MaxFailures = 1, NoMessages = 1`.
     pub title: String,
@@ -186,7 +194,8 @@ impl ModelTrace {
 }
 
 /// One invariant of a reference model check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ModelVerdictSummary {
     pub name: String,
     /// The shortest counterexample, when violated.
@@ -194,7 +203,8 @@ pub struct ModelVerdictSummary {
 }
 
 /// A reference model check's result (TLC's figures and the verdicts).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialised through [`crate::enum_serde::read_open_struct`] (as the derive would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ModelSummary {
     /// [`Variant::name`].
     pub variant: String,
@@ -285,6 +295,270 @@ impl MessageHandler {
                     counterexample: inv.counterexample().map(|cx| self.trace(&inv.name, cx)),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The message for a value [`read_open_struct`] did not read as its kinds say (never: it reads
+/// every field as its kind or fails).
+const KINDS: &str = "read_open_struct reads the kinds it is given";
+
+impl<'de> Deserialize<'de> for Update {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &["Ready", "Progress", "ScenarioDone", "ModelDone", "Failed"];
+        const SHAPES: &[Shape] = &[
+            Shape::Unit,
+            Shape::Struct {
+                expecting: "struct variant Update::Progress",
+                fields: &["progress", "elapsed_us"],
+                kinds: &[Kind::Progress, Kind::U64],
+            },
+            Shape::Struct {
+                expecting: "struct variant Update::ScenarioDone",
+                fields: &["report", "elapsed_us"],
+                kinds: &[Kind::ScenarioSummary, Kind::U64],
+            },
+            Shape::Struct {
+                expecting: "struct variant Update::ModelDone",
+                fields: &["report", "elapsed_us"],
+                kinds: &[Kind::ModelSummary, Kind::U64],
+            },
+            Shape::Newtype(Kind::Str),
+        ];
+        Ok(match read_open_variant(d, "Update", VARIANTS, SHAPES)? {
+            (0, _) => Update::Ready,
+            (1, [Val::Progress(progress), Val::U64(elapsed_us), ..]) => Update::Progress {
+                progress: *progress,
+                elapsed_us,
+            },
+            (2, [Val::ScenarioSummary(report), Val::U64(elapsed_us), ..]) => Update::ScenarioDone {
+                report: *report,
+                elapsed_us,
+            },
+            (3, [Val::ModelSummary(report), Val::U64(elapsed_us), ..]) => Update::ModelDone {
+                report: *report,
+                elapsed_us,
+            },
+            (4, [Val::Str(text), ..]) => Update::Failed(text),
+            _ => unreachable!("SHAPES gives every variant its fields' kinds"),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Progress {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Status, U32, U64};
+        const FIELDS: &[&str] = &[
+            "distinct_states",
+            "generated_states",
+            "depth",
+            "queued_states",
+            "violated_invariants",
+            "status",
+        ];
+        let kinds = &[U64, U64, U32, U64, U32, Status];
+        match read_open_struct(d, "Progress", "struct Progress", FIELDS, kinds, 0)? {
+            [Val::U64(distinct_states), Val::U64(generated_states), Val::U32(depth), Val::U64(queued_states), Val::U32(violated_invariants), Val::Status(status), ..] => {
+                Ok(Progress {
+                    distinct_states,
+                    generated_states,
+                    depth,
+                    queued_states,
+                    violated_invariants,
+                    status,
+                })
+            }
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ViolationAt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["event", "message"];
+        let kinds = &[Kind::U32, Kind::Str];
+        match read_open_struct(d, "ViolationAt", "struct ViolationAt", FIELDS, kinds, 0)? {
+            [Val::U32(event), Val::Str(message), ..] => Ok(ViolationAt { event, message }),
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PathSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{OptStr, OptViolation, U32s, U32};
+        const FIELDS: &[&str] = &["path", "events", "violation", "replay_error"];
+        let kinds = &[U32s, U32, OptViolation, OptStr];
+        // `violation` and `replay_error` are options.
+        match read_open_struct(
+            d,
+            "PathSummary",
+            "struct PathSummary",
+            FIELDS,
+            kinds,
+            0b1100,
+        )? {
+            [Val::U32s(path), Val::U32(events), violation, replay_error, ..] => Ok(PathSummary {
+                path,
+                events,
+                violation: match violation {
+                    Val::OptViolation(v) => v,
+                    _ => None,
+                },
+                replay_error: match replay_error {
+                    Val::OptStr(e) => e,
+                    _ => None,
+                },
+            }),
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ScenarioVerdictSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["name", "counterexample"];
+        let kinds = &[Kind::Str, Kind::OptPath];
+        let expecting = "struct ScenarioVerdictSummary";
+        // `counterexample` is an option.
+        match read_open_struct(d, "ScenarioVerdictSummary", expecting, FIELDS, kinds, 0b10)? {
+            [Val::Str(name), counterexample, ..] => Ok(ScenarioVerdictSummary {
+                name,
+                counterexample: match counterexample {
+                    Val::OptPath(p) => p.map(|p| *p),
+                    _ => None,
+                },
+            }),
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ScenarioSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{ScenarioVerdicts, Status, Str, U32, U64};
+        const FIELDS: &[&str] = &[
+            "distinct_states",
+            "generated_states",
+            "steps_fully_explored",
+            "bytes_per_state",
+            "status",
+            "scope",
+            "invariants",
+        ];
+        let kinds = &[U64, U64, U32, U64, Status, Str, ScenarioVerdicts];
+        match read_open_struct(
+            d,
+            "ScenarioSummary",
+            "struct ScenarioSummary",
+            FIELDS,
+            kinds,
+            0,
+        )? {
+            [Val::U64(distinct_states), Val::U64(generated_states), Val::U32(steps_fully_explored), Val::U64(bytes_per_state), Val::Status(status), Val::Str(scope), Val::ScenarioVerdicts(invariants), ..] => {
+                Ok(ScenarioSummary {
+                    distinct_states,
+                    generated_states,
+                    steps_fully_explored,
+                    bytes_per_state,
+                    status,
+                    scope,
+                    invariants,
+                })
+            }
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ModelTraceState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Str, StrPairs, Strs, U32s};
+        const FIELDS: &[&str] = &["step", "vars", "changed", "violated"];
+        let kinds = &[Str, StrPairs, Strs, U32s];
+        let expecting = "struct ModelTraceState";
+        match read_open_struct(d, "ModelTraceState", expecting, FIELDS, kinds, 0)? {
+            [Val::Str(step), Val::StrPairs(vars), Val::Strs(changed), Val::U32s(violated), ..] => {
+                Ok(ModelTraceState {
+                    step,
+                    vars,
+                    changed,
+                    violated,
+                })
+            }
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ModelTrace {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{Str, Strs, TraceStates};
+        const FIELDS: &[&str] = &["title", "invariant", "invariants", "states"];
+        let kinds = &[Str, Str, Strs, TraceStates];
+        match read_open_struct(d, "ModelTrace", "struct ModelTrace", FIELDS, kinds, 0)? {
+            [Val::Str(title), Val::Str(invariant), Val::Strs(invariants), Val::TraceStates(states), ..] => {
+                Ok(ModelTrace {
+                    title,
+                    invariant,
+                    invariants,
+                    states,
+                })
+            }
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ModelVerdictSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["name", "counterexample"];
+        let kinds = &[Kind::Str, Kind::OptModelTrace];
+        let expecting = "struct ModelVerdictSummary";
+        // `counterexample` is an option.
+        match read_open_struct(d, "ModelVerdictSummary", expecting, FIELDS, kinds, 0b10)? {
+            [Val::Str(name), counterexample, ..] => Ok(ModelVerdictSummary {
+                name,
+                counterexample: match counterexample {
+                    Val::OptModelTrace(t) => t.map(|t| *t),
+                    _ => None,
+                },
+            }),
+            _ => unreachable!("{KINDS}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ModelSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use Kind::{ModelVerdicts, Status, Str, U32, U64};
+        const FIELDS: &[&str] = &[
+            "variant",
+            "max_failures",
+            "messages",
+            "distinct_states",
+            "generated_states",
+            "depth",
+            "status",
+            "bytes_per_state",
+            "invariants",
+        ];
+        let kinds = &[Str, U32, U32, U64, U64, U32, Status, U64, ModelVerdicts];
+        match read_open_struct(d, "ModelSummary", "struct ModelSummary", FIELDS, kinds, 0)? {
+            [Val::Str(variant), Val::U32(max_failures), Val::U32(messages), Val::U64(distinct_states), Val::U64(generated_states), Val::U32(depth), Val::Status(status), Val::U64(bytes_per_state), Val::ModelVerdicts(invariants), ..] => {
+                Ok(ModelSummary {
+                    variant,
+                    max_failures,
+                    messages,
+                    distinct_states,
+                    generated_states,
+                    depth,
+                    status,
+                    bytes_per_state,
+                    invariants,
+                })
+            }
+            _ => unreachable!("{KINDS}"),
         }
     }
 }
