@@ -13,12 +13,13 @@ use crate::check::wire::{
     ModelSummary, ModelTrace, ModelTraceState, ModelVerdictSummary, PathSummary, ScenarioSummary,
     ScenarioVerdictSummary, ViolationAt,
 };
+use crate::link::View;
 use crate::prng::Ratio;
 use crate::scenario::{
     Action, ChaosRule, Consistency, DispatchMode, DuplicateCheck, Effect, Endpoint,
     EndpointSettings, ErrorKind, Filling, FrontendSettings, HandlerLogic, Knobs, Limits, MsgKind,
-    OperationOrder, OrderKey, OrdersSettings, OutgoingIds, ScriptStep, StepName, SubmitFlow,
-    SubscriberSettings, Target, When,
+    OperationOrder, OrderKey, OrdersSettings, OutgoingIds, Scenario, ScriptStep, StepName,
+    SubmitFlow, SubscriberSettings, Target, When,
 };
 use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
@@ -187,6 +188,9 @@ pub(crate) enum Kind {
     Progress,
     ScenarioSummary,
     ModelSummary,
+    Scenario,
+    OptU32s,
+    View,
 }
 
 /// A field's value, of its [`Kind`]; `None` where a variant has no such field. The large ones are
@@ -240,6 +244,9 @@ pub(crate) enum Val {
     Progress(Box<Progress>),
     ScenarioSummary(Box<ScenarioSummary>),
     ModelSummary(Box<ModelSummary>),
+    Scenario(Box<Scenario>),
+    OptU32s(Option<Vec<u32>>),
+    View(View),
 }
 
 /// The most fields of a variant or struct read here.
@@ -455,6 +462,9 @@ impl<'de> DeserializeSeed<'de> for KindSeed {
             Kind::Progress => Box::deserialize(d).map(Val::Progress),
             Kind::ScenarioSummary => Box::deserialize(d).map(Val::ScenarioSummary),
             Kind::ModelSummary => Box::deserialize(d).map(Val::ModelSummary),
+            Kind::Scenario => Box::deserialize(d).map(Val::Scenario),
+            Kind::OptU32s => Option::deserialize(d).map(Val::OptU32s),
+            Kind::View => View::deserialize(d).map(Val::View),
         }
     }
 }
@@ -1401,6 +1411,70 @@ mod tests {
         }
         for text in &texts {
             wire_reads_as_the_derive_does(text);
+        }
+    }
+
+    /// What `#[derive(Deserialize)]` generates for a link's and a preset's contents.
+    mod derived_files {
+        use crate::link::View;
+        use crate::scenario::Scenario;
+        use serde::{Deserialize, Serialize};
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct SharedMoment {
+            scenario: Scenario,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            at_event: Option<u32>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            path: Option<Vec<u32>>,
+            #[serde(default)]
+            view: View,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            selected: Option<String>,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Preset {
+            id: String,
+            title: String,
+            exercise: String,
+            description: String,
+            scenario: Scenario,
+        }
+    }
+
+    #[test]
+    fn links_and_presets_read_and_fail_as_the_derive_does() {
+        use crate::link::SharedMoment;
+        use crate::presets::Preset;
+        let s = "{\"format\": 1}";
+        let mut texts: Vec<String> = [
+            format!("{{\"scenario\": {s}}}"),
+            format!("{{\"scenario\": {s}, \"at_event\": 3, \"path\": [1, 0], \"view\": \"sequence\", \"selected\": \"m1\"}}"),
+            format!("{{\"view\": \"topology\", \"scenario\": {s}, \"path\": null}}"),
+            format!("{{\"scenario\": {s}, \"scenario\": {s}}}"),
+            format!("{{\"scenario\": {s}, \"zoom\": 2}}"),
+            format!("{{\"scenario\": {s}, \"view\": \"side\"}}"),
+            format!("{{\"scenario\": {s}, \"at_event\": -1}}"),
+            "{\"at_event\": 1}".to_string(),
+            format!("[{s}, 1, [2], \"sequence\", \"x\"]"),
+            format!("[{s}]"),
+            "[]".to_string(),
+            format!("{{\"id\": \"a\", \"title\": \"b\", \"exercise\": \"c\", \"description\": \"d\", \"scenario\": {s}}}"),
+            format!("{{\"id\": \"a\", \"title\": \"b\", \"exercise\": \"c\", \"scenario\": {s}}}"),
+            "{\"id\": \"a\", \"id\": \"b\"}".to_string(),
+            format!("{{\"id\": \"a\", \"title\": \"b\", \"exercise\": \"c\", \"description\": \"d\", \"scenario\": {s}, \"tags\": []}}"),
+            format!("[\"a\", \"b\", \"c\", \"d\", {s}]"),
+            "[\"a\", \"b\"]".to_string(),
+        ]
+        .into();
+        texts.extend(ODD.iter().map(|t| t.to_string()));
+        texts.extend(crate::presets::files().iter().map(|(_, t)| t.to_string()));
+        for text in &texts {
+            same::<SharedMoment, derived_files::SharedMoment>(text);
+            same::<Preset, derived_files::Preset>(text);
         }
     }
 }

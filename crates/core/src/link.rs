@@ -40,22 +40,59 @@ crate::enum_serde::unit_enum_serde!(View {
 });
 
 /// What a link carries: the scenario and where the viewer was in its run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied, missing ones
+/// but `scenario` from their defaults).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SharedMoment {
     pub scenario: Scenario,
     /// The playhead: index of the event shown (`None` = the start of the run).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at_event: Option<u32>,
     /// An explicit choice path (manual mode, a checker's counterexample) replacing the seeded
     /// scheduler; `None` = the seeded run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<Vec<u32>>,
-    #[serde(default)]
     pub view: View,
     /// The selected item (a message, document or queue id as the page names it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for SharedMoment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::enum_serde::{read_struct, Kind, Val};
+        const FIELDS: &[&str] = &["scenario", "at_event", "path", "view", "selected"];
+        let kinds = &[
+            Kind::Scenario,
+            Kind::OptU32,
+            Kind::OptU32s,
+            Kind::View,
+            Kind::OptStr,
+        ];
+        // Every field but `scenario` has a default.
+        match read_struct(d, "SharedMoment", "struct SharedMoment", FIELDS, kinds, !1)? {
+            [Val::Scenario(scenario), at_event, path, view, selected, ..] => Ok(SharedMoment {
+                scenario: *scenario,
+                at_event: match at_event {
+                    Val::OptU32(x) => x,
+                    _ => None,
+                },
+                path: match path {
+                    Val::OptU32s(x) => x,
+                    _ => None,
+                },
+                view: match view {
+                    Val::View(x) => x,
+                    _ => View::default(),
+                },
+                selected: match selected {
+                    Val::OptStr(x) => x,
+                    _ => None,
+                },
+            }),
+            _ => unreachable!("read_struct reads the kinds it is given"),
+        }
+    }
 }
 
 impl SharedMoment {

@@ -4,14 +4,34 @@
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Deserialised through [`crate::enum_serde::read_struct`] (unknown fields denied).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Preset {
     pub id: String,
     pub title: String,
     pub exercise: String,
     pub description: String,
     pub scenario: Scenario,
+}
+
+impl<'de> Deserialize<'de> for Preset {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::enum_serde::{read_struct, Kind, Val};
+        const FIELDS: &[&str] = &["id", "title", "exercise", "description", "scenario"];
+        let kinds = &[Kind::Str, Kind::Str, Kind::Str, Kind::Str, Kind::Scenario];
+        match read_struct(d, "Preset", "struct Preset", FIELDS, kinds, 0)? {
+            [Val::Str(id), Val::Str(title), Val::Str(exercise), Val::Str(description), Val::Scenario(scenario), ..] => {
+                Ok(Preset {
+                    id,
+                    title,
+                    exercise,
+                    description,
+                    scenario: *scenario,
+                })
+            }
+            _ => unreachable!("read_struct reads the kinds it is given"),
+        }
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/presets_list.rs"));
