@@ -4,8 +4,9 @@
 use crate::browser;
 use crate::compute::Computed;
 use crate::share::{self, Saved};
-use crate::state::{Selection, View};
+use crate::state::{Selection, UiAction, View};
 use crate::views::form::raw;
+use crate::views::Dispatch;
 use exactly_once_core::link::{self, SharedMoment};
 use exactly_once_core::Scenario;
 use std::rc::Rc;
@@ -20,10 +21,9 @@ pub struct SharePanelProps {
     pub selection: Option<Selection>,
     pub manual: Option<Rc<Vec<u32>>>,
     pub run: Option<Rc<Computed>>,
-    /// Opens a saved or imported scenario (the page replaces its state and pushes a history entry).
-    pub on_open: Callback<SharedMoment>,
-    /// Says something in the page's banner.
-    pub on_notice: Callback<String>,
+    /// Opens saved or imported scenarios (the page replaces its state and pushes a history
+    /// entry) and says things in the page's banner.
+    pub dispatch: Dispatch,
 }
 
 /// What the page shows, captured with cheap `Rc` clones: the link itself is built only on click,
@@ -102,8 +102,15 @@ struct Panel {
     shown: Shown,
     stem: String,
     run: Option<Rc<Computed>>,
-    on_open: Callback<SharedMoment>,
-    on_notice: Callback<String>,
+    d: Dispatch,
+}
+
+/// Opens a saved or imported scenario.
+fn open(d: &Dispatch, moment: SharedMoment) {
+    d.dispatch(UiAction::OpenMoment {
+        moment: Box::new(moment),
+        notice: None,
+    });
 }
 
 /// A handler of any event type that runs `op`.
@@ -113,6 +120,11 @@ fn act<E: AsRef<Event> + 'static>(panel: &Rc<Panel>, op: Op) -> Callback<E> {
 }
 
 impl Panel {
+    /// Says `text` in the page's banner.
+    fn notice(&self, text: String) {
+        self.d.dispatch(UiAction::Notice(Some(text)));
+    }
+
     fn say(&self, text: String) {
         self.message.set(Some(text));
     }
@@ -133,8 +145,7 @@ impl Panel {
 
     fn export(&self, what: &str, result: Result<(), String>) {
         if let Err(e) = result {
-            self.on_notice
-                .emit(format!("The {what} could not be exported: {e}."));
+            self.notice(format!("The {what} could not be exported: {e}."));
         }
     }
 
@@ -177,7 +188,7 @@ impl Panel {
                 }
             }
             Op::Open(n) => match share::open_saved(&self.saved, n) {
-                Ok(m) => self.on_open.emit(m),
+                Ok(m) => open(&self.d, m),
                 Err(e) => self.say(e),
             },
             Op::Delete(n) => {
@@ -212,10 +223,10 @@ impl Panel {
             ),
             Op::Import => {
                 let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                let (on_open, message) = (self.on_open.clone(), self.message.clone());
+                let (d, message) = (self.d.clone(), self.message.clone());
                 browser::read_file_text(&input, move |text| {
                     match text.and_then(|t| share::import_scenario(&t)) {
-                        Ok(scenario) => on_open.emit(SharedMoment::of(scenario)),
+                        Ok(scenario) => open(&d, SharedMoment::of(scenario)),
                         Err(e) => message.set(Some(e)),
                     }
                 });
@@ -224,7 +235,7 @@ impl Panel {
             }
             Op::ExportTrace => {
                 let Some(run) = &self.run else {
-                    self.on_notice.emit(
+                    self.notice(
                         "The run is still being computed; export the trace when it is ready."
                             .into(),
                     );
@@ -270,8 +281,7 @@ pub fn SharePanel(p: &SharePanelProps) -> Html {
         shown: Shown::of(p),
         stem: p.preset_id.clone().unwrap_or_else(|| "scenario".into()),
         run: p.run.clone(),
-        on_open: p.on_open.clone(),
-        on_notice: p.on_notice.clone(),
+        d: p.dispatch.clone(),
     });
     let click = |op: Op| act::<MouseEvent>(&panel, op);
 
