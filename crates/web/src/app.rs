@@ -36,10 +36,12 @@ fn initial_state() -> UiState {
 fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
     let generation = state.generation;
     let scenario = state.scenario.clone();
+    let manual = state.manual.clone();
     latest.set(generation);
-    if let Some(path) = state.manual.clone() {
-        // A manual path is short (a user clicked it together) and is replayed at once.
-        yew::platform::spawn_local(async move {
+    // One task for both kinds of run: each spawned future is a type with its own task code.
+    yew::platform::spawn_local(async move {
+        if let Some(path) = manual {
+            // A manual path is short (a user clicked it together) and is replayed at once.
             match crate::compute::compute_path(&scenario, &path) {
                 Ok(run) => d.dispatch(UiAction::RunReady {
                     generation,
@@ -50,10 +52,8 @@ fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
                     message,
                 }),
             }
-        });
-        return;
-    }
-    yew::platform::spawn_local(async move {
+            return;
+        }
         let mut builder = match Builder::new(&scenario) {
             Ok(b) => b,
             Err(errors) => {
@@ -167,12 +167,10 @@ const VIEWS: [(View, &str, &str); 2] = [
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
     let d = state.dispatcher();
-    let latest = use_mut_ref(|| 0u32);
     let latest_gen: Rc<Cell<u32>> = {
         let cell = use_memo((), |_| Rc::new(Cell::new(0u32)));
         (*cell).clone()
     };
-    let _ = latest;
 
     // A new scenario: compute it in slices.
     {
@@ -349,8 +347,7 @@ pub fn App() -> Html {
         Tab::Share => html! {
             <crate::views::share_panel::SharePanel scenario={s.scenario.clone()} preset_id={s.preset_id.clone()}
                 cursor={s.cursor} view={s.view} selection={s.selection} manual={s.manual.clone()} run={s.run.clone()}
-                on_open={{ let d = d.clone(); Callback::from(move |m| d.dispatch(UiAction::OpenMoment { moment: Box::new(m), notice: None })) }}
-                on_notice={{ let d = d.clone(); Callback::from(move |t| d.dispatch(UiAction::Notice(Some(t)))) }} />
+                dispatch={d.clone()} />
         },
         Tab::Settings => html! {
             <SettingsPanel draft={s.draft.clone()} problems={s.problems.clone()} input_errors={s.input_errors.clone()}
