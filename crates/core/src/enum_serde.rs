@@ -34,6 +34,8 @@ macro_rules! unit_enum_serde {
         impl $ty {
             /// The JSON names, in declaration order (also the settings editor's choices).
             pub const NAMES: &'static [&'static str] = &[$($name),+];
+            /// Every variant, in declaration order (pairs with `NAMES`).
+            pub const VARIANTS: &'static [$ty] = &[$($ty::$variant),+];
         }
 
         impl serde::Serialize for $ty {
@@ -47,10 +49,9 @@ macro_rules! unit_enum_serde {
 
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                const VALUES: &[$ty] = &[$($ty::$variant),+];
                 let i = $crate::enum_serde::variant_index(d, stringify!($ty), Self::NAMES)?;
                 // `variant_index` returns an index into the names, which pair with the values.
-                Ok(VALUES[i])
+                Ok(Self::VARIANTS[i])
             }
         }
     };

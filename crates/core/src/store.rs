@@ -215,14 +215,9 @@ impl Serialize for TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::fingerprint::Fp64Hasher;
+    // The checker's fingerprint: what these types feed the hasher is what state dedup sees.
+    use crate::check::fingerprint::fingerprint_of as fingerprint;
     use std::collections::BTreeSet;
-
-    fn fingerprint<T: Hash>(x: &T) -> u64 {
-        let mut h = Fp64Hasher::default();
-        x.hash(&mut h);
-        h.finish()
-    }
 
     /// The inbox hashes, prints and serialises as the `BTreeSet<MsgId>` it replaces did.
     #[test]

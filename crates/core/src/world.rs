@@ -988,14 +988,9 @@ pub(crate) fn consistency_of(sc: &Scenario, a: &Attempt) -> Consistency {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::fingerprint::Fp64Hasher;
+    // The checker's fingerprint: what these types feed the hasher is what state dedup sees.
+    use crate::check::fingerprint::fingerprint_of as fingerprint;
     use std::collections::BTreeMap;
-
-    fn fingerprint<T: Hash>(x: &T) -> u64 {
-        let mut h = Fp64Hasher::default();
-        x.hash(&mut h);
-        h.finish()
-    }
 
     /// The per-endpoint ledgers iterate and hash as the one `BTreeMap` they replace did.
     #[test]

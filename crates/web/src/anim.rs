@@ -494,15 +494,7 @@ mod tests {
 
     #[test]
     fn every_message_type_has_its_own_shape() {
-        let kinds = [
-            MsgKind::SubmitOrder,
-            MsgKind::AddItem,
-            MsgKind::RemoveItem,
-            MsgKind::ItemAdded,
-            MsgKind::ItemRemoved,
-            MsgKind::FirstItemAdded,
-            MsgKind::SendSubmitOrder,
-        ];
+        let kinds = MsgKind::VARIANTS;
         let c = Point { x: 10.0, y: 10.0 };
         let paths: Vec<String> = kinds.iter().map(|k| glyph_path(*k, c, 8.0)).collect();
         for (i, p) in paths.iter().enumerate() {

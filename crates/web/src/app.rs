@@ -419,15 +419,7 @@ fn legend() -> Html {
     thread_local! {
         static LEGEND: AttrValue = {
             let mut html = String::from(r#"<div class="legend" aria-label="legend">"#);
-            for k in [
-                MsgKind::SubmitOrder,
-                MsgKind::AddItem,
-                MsgKind::RemoveItem,
-                MsgKind::ItemAdded,
-                MsgKind::ItemRemoved,
-                MsgKind::FirstItemAdded,
-                MsgKind::SendSubmitOrder,
-            ] {
+            for &k in MsgKind::VARIANTS {
                 html += &format!(
                     r#"<span class="item"><svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true"><path class="msg {}" d="{}"></path></svg>{}</span>"#,
                     kind_class(k),
