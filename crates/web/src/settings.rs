@@ -39,19 +39,6 @@ pub struct Group {
     pub fields: Vec<Field>,
 }
 
-pub const ORDER_OPTIONS: &[&str] = scenario::OperationOrder::NAMES;
-pub const DUPLICATE_CHECK_OPTIONS: &[&str] = scenario::DuplicateCheck::NAMES;
-pub const OUTGOING_IDS_OPTIONS: &[&str] = scenario::OutgoingIds::NAMES;
-pub const DISPATCH_OPTIONS: &[&str] = scenario::DispatchMode::NAMES;
-pub const CONSISTENCY_OPTIONS: &[&str] = scenario::Consistency::NAMES;
-pub const ORDER_KEY_OPTIONS: &[&str] = scenario::OrderKey::NAMES;
-pub const SUBMIT_FLOW_OPTIONS: &[&str] = scenario::SubmitFlow::NAMES;
-pub const ERROR_KIND_OPTIONS: &[&str] = scenario::ErrorKind::NAMES;
-pub const ENDPOINT_OPTIONS: &[&str] = scenario::Endpoint::NAMES;
-pub const MESSAGE_OPTIONS: &[&str] = scenario::MsgKind::NAMES;
-pub const FILLING_OPTIONS: &[&str] = scenario::Filling::NAMES;
-pub const STEP_OPTIONS: &[&str] = scenario::StepName::NAMES;
-
 fn choice(options: &'static [&'static str]) -> FieldKind {
     FieldKind::Choice {
         options,
@@ -64,13 +51,13 @@ fn logic_fields(p: &str, first_item_added: bool) -> Vec<Field> {
         Field {
             path: format!("{p}.order"),
             label: "order of operations",
-            kind: choice(ORDER_OPTIONS),
+            kind: choice(scenario::OperationOrder::NAMES),
             help: "publish then store (PU) or store then publish (UP)",
         },
         Field {
             path: format!("{p}.duplicate_check"),
             label: "duplicate check",
-            kind: choice(DUPLICATE_CHECK_OPTIONS),
+            kind: choice(scenario::DuplicateCheck::NAMES),
             help: "how a handler recognises a message it already processed",
         },
         Field {
@@ -82,19 +69,19 @@ fn logic_fields(p: &str, first_item_added: bool) -> Vec<Field> {
         Field {
             path: format!("{p}.outgoing_ids"),
             label: "outgoing ids",
-            kind: choice(OUTGOING_IDS_OPTIONS),
+            kind: choice(scenario::OutgoingIds::NAMES),
             help: "fresh GUID per publish, or DeterministicGuid(incoming id, suffix)",
         },
         Field {
             path: format!("{p}.dispatch"),
             label: "dispatch",
-            kind: choice(DISPATCH_OPTIONS),
+            kind: choice(scenario::DispatchMode::NAMES),
             help: "immediate sends survive a later failure; batched ones go out after success",
         },
         Field {
             path: format!("{p}.consistency"),
             label: "consistency",
-            kind: choice(CONSISTENCY_OPTIONS),
+            kind: choice(scenario::Consistency::NAMES),
             help: "plain handler, outbox, inbox or token strategies of the workshop",
         },
     ];
@@ -157,7 +144,7 @@ pub fn groups(scenario: &Value) -> Vec<Group> {
     orders.push(Field {
         path: "orders.order_key".into(),
         label: "order key",
-        kind: choice(ORDER_KEY_OPTIONS),
+        kind: choice(scenario::OrderKey::NAMES),
         help: "the order id from the message, or a fresh one per processing",
     });
     orders.extend(endpoint_fields("orders.endpoint"));
@@ -165,7 +152,7 @@ pub fn groups(scenario: &Value) -> Vec<Group> {
         Field {
             path: "frontend.submit_flow".into(),
             label: "submit flow",
-            kind: choice(SUBMIT_FLOW_OPTIONS),
+            kind: choice(scenario::SubmitFlow::NAMES),
             help: "what Submit does with the cart",
         },
         Field {
@@ -373,8 +360,6 @@ fn json_value(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
-pub const EFFECT_OPTIONS: &[&str] = scenario::Effect::NAMES;
-
 /// A starting value for each kind of "when".
 pub fn when_template(kind: &str) -> Value {
     json_value(match kind {
@@ -573,7 +558,7 @@ mod tests {
                 }
             }
         }
-        for o in EFFECT_OPTIONS {
+        for o in scenario::Effect::NAMES {
             let e: Effect = serde_json::from_value(effect_template(o)).expect("effect");
             assert_eq!(
                 variant_of(&serde_json::to_value(e).expect("json")),

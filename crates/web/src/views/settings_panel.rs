@@ -5,14 +5,13 @@
 
 use crate::settings::{
     self, effect_template, format_ratio, get_path, variant_of, when_template, Field, FieldKind,
-    EFFECT_OPTIONS, ENDPOINT_OPTIONS, ERROR_KIND_OPTIONS, FILLING_OPTIONS, MESSAGE_OPTIONS,
-    STEP_OPTIONS, WHEN_OPTIONS,
+    WHEN_OPTIONS,
 };
 use crate::state::UiAction;
 use crate::views::form::raw;
 use crate::views::on_click;
 use crate::views::Dispatch;
-use exactly_once_core::scenario::ScenarioError;
+use exactly_once_core::scenario::{self, ScenarioError};
 use exactly_once_core::vec_map::VecMap;
 use serde_json::Value;
 use std::rc::Rc;
@@ -204,7 +203,7 @@ fn field_row(p: &SettingsProps, f: &Field) -> Html {
                 .unwrap_or_default();
             html! {
                 <span class="kinds">
-                    { for ERROR_KIND_OPTIONS.iter().map(|k| {
+                    { for scenario::ErrorKind::NAMES.iter().map(|k| {
                         let on = chosen.contains(k);
                         let mut next: Vec<&str> = chosen.iter().copied().filter(|c| c != k).collect();
                         if !on { next.push(k); }
@@ -254,7 +253,7 @@ fn rule_editor(p: &SettingsProps, i: usize, rule: &Value) -> Html {
                 let path = format!("{base}.{root}.{kind}.{k}");
                 let input = match val {
                     Value::Bool(b) => input(d, &path, Input::Flag(*b), k),
-                    Value::String(s) if k == "after" => select_input(d, &path, Some(s), STEP_OPTIONS, false, k),
+                    Value::String(s) if k == "after" => select_input(d, &path, Some(s), scenario::StepName::NAMES, false, k),
                     _ => input(d, &path, Input::Number(val.as_u64(), false), k),
                 };
                 html! { <label class="param">{ k.replace('_', " ") }{ " " }{ input }{ error_html(errors_for(p, &path), &path) }</label> }
@@ -272,7 +271,7 @@ fn rule_editor(p: &SettingsProps, i: usize, rule: &Value) -> Html {
         <li class="rule" data-testid={format!("rule-{i}")}>
             <div class="rule-line">
                 <span>{ "target" }</span>
-                { for [("endpoint", ENDPOINT_OPTIONS, "target endpoint"), ("message", MESSAGE_OPTIONS, "target message"), ("filling", FILLING_OPTIONS, "target filling")]
+                { for [("endpoint", scenario::Endpoint::NAMES, "target endpoint"), ("message", scenario::MsgKind::NAMES, "target message"), ("filling", scenario::Filling::NAMES, "target filling")]
                     .into_iter()
                     .map(|(key, options, label)| select_input(d, &format!("{base}.target.{key}"), t(key), options, true, label)) }
             </div>
@@ -283,7 +282,7 @@ fn rule_editor(p: &SettingsProps, i: usize, rule: &Value) -> Html {
             </div>
             <div class="rule-line">
                 <span>{ "effect" }</span>
-                { kind_select("effect", &effect_kind, EFFECT_OPTIONS, effect_template, "effect") }
+                { kind_select("effect", &effect_kind, scenario::Effect::NAMES, effect_template, "effect") }
                 { params("effect", &effect, &effect_kind) }
             </div>
             <div class="rule-line">
