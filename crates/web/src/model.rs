@@ -62,14 +62,22 @@ pub struct Marker {
     pub label: String,
 }
 
-/// The timeline's markers, one per 1/500 of the scrubber at most (`(slot, marker)`): a long run
-/// has tens of thousands of chaos events, and a violation wins its slot over chaos. Computed once
-/// per run, not on every frame.
+/// How many slots the scrubber's markers are bucketed into: one per percent of the run. Each is a
+/// button in the page, and the bar is 140 px wide on a 1366x768 laptop, so finer slots only
+/// stack glyphs on the same pixels while their elements slow the frame that shows a long run
+/// (500 slots, all filled by the soak's chaos, made it a 70 ms frame).
+pub const MARKER_SLOTS: u64 = 100;
+
+/// The timeline's markers, one per slot at most (`(slot, marker)`, slot in `0..=MARKER_SLOTS`):
+/// a long run has tens of thousands of chaos events, and a violation wins its slot over chaos.
+/// Computed once per run, not on every frame.
 pub fn marker_slots(markers: &[Marker], events: u32) -> Vec<(u64, Marker)> {
     let last = u64::from(events.saturating_sub(1));
     let mut slots: VecMap<u64, &Marker> = VecMap::new();
     for m in markers {
-        let slot = (u64::from(m.event) * 500).checked_div(last).unwrap_or(0);
+        let slot = (u64::from(m.event) * MARKER_SLOTS)
+            .checked_div(last)
+            .unwrap_or(0);
         let entry = slots.get_or_insert_with(slot, || m);
         if m.kind == MarkerKind::Violation && entry.kind != MarkerKind::Violation {
             *entry = m;
@@ -431,8 +439,14 @@ mod tests {
         let slots = marker_slots(&all, 100_001);
         assert_eq!(slots.len(), 2);
         assert_eq!(slots[0].1.kind, MarkerKind::Violation);
-        assert_eq!(slots[1].0, 450);
+        assert_eq!(slots[1].0, 90);
         assert!(marker_slots(&all, 0).len() == 1);
+        // A chaos event on every event of a long run still fills at most one button per slot,
+        // the last event's included.
+        let dense: Vec<Marker> = (0..100_001).map(|e| m(e, MarkerKind::Chaos)).collect();
+        let slots = marker_slots(&dense, 100_001);
+        assert_eq!(slots.len() as u64, MARKER_SLOTS + 1);
+        assert_eq!(slots.last().map(|s| s.0), Some(MARKER_SLOTS));
     }
 
     #[test]

@@ -144,8 +144,8 @@ impl PartialEq for MarkersProps {
     }
 }
 
-/// The scrubber's markers: up to 500 buttons, so a component that re-renders only when the run
-/// changes, not on every animation frame.
+/// The scrubber's markers: a button per slot (`model::MARKER_SLOTS`), in a component that
+/// re-renders only when the run changes, not on every animation frame.
 #[component]
 fn Markers(props: &MarkersProps) -> Html {
     let d = &props.dispatch;
@@ -158,14 +158,14 @@ fn Markers(props: &MarkersProps) -> Html {
                 MarkerKind::Chaos => ("marker chaos", "▲"),
                 MarkerKind::Violation => ("marker violation", "■"),
             };
-            // Position in 1/500ths, in integers (see `anim::num` for why no float formatting).
+            // Position in percent, an integer (see `anim::num` for why no float formatting).
             el_on(
                 "button",
                 &["type", "class", "style", "title", "aria-label", "tabindex"],
                 vec![
                     attr("button"),
                     attr(class),
-                    Some(format!("left: calc({slot}% / 5)").into()),
+                    Some(format!("left: {slot}%").into()),
                     Some(format!("#{} {}", m.event, m.label).into()),
                     Some(format!("go to event {}: {}", m.event, m.label).into()),
                     attr("-1"),
