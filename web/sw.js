@@ -8,7 +8,8 @@
 
 var CACHE = "eop-offline-v1";
 var NETWORK_TIMEOUT_MS = 4000;
-var WORKER_FILES = ["worker-loader.js", "exactly-once-worker.js", "exactly-once-worker_bg.wasm"];
+var LAZY_FILES = ["worker-loader.js", "exactly-once-worker.js", "exactly-once-worker_bg.wasm",
+  "exactly-once-web-full.js", "exactly-once-web-full_bg.wasm"];
 
 function scopeUrl() {
   return self.registration ? self.registration.scope : new URL("./", self.location.href).href;
@@ -36,10 +37,11 @@ self.addEventListener("install", function (event) {
     if (!response.ok) throw new Error("index.html answered " + response.status);
     var html = await response.clone().text();
     await cache.put(base, response);
-    // The checker's worker is not named in index.html (it loads when a check starts) but must
-    // work offline too: its files keep fixed names next to index.html.
+    // The checker's worker (loaded when a check starts) and the page's full bundle (loaded when
+    // an editing panel opens) are not named in index.html as assets but must work offline too:
+    // their files keep fixed names next to index.html.
     var urls = assetsOf(html, base).filter(function (u) { return u !== base; })
-      .concat(WORKER_FILES.map(function (f) { return new URL(f, base).href; }));
+      .concat(LAZY_FILES.map(function (f) { return new URL(f, base).href; }));
     await Promise.all(urls.map(function (u) {
       return fetch(u, { cache: "no-store" }).then(function (r) { if (r.ok) return cache.put(u, r); });
     }));

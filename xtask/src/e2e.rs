@@ -125,6 +125,18 @@ impl Ctx<'_> {
             "return document.querySelector('[data-testid=playground], #eop-error-overlay') !== null;",
             Duration::from_secs(30),
         )?;
+        self.settled()
+    }
+
+    /// Waits while the player hands the page over to the full bundle (an address naming a
+    /// chapter, a click on an editing tab): until the full page is there, or the player says why
+    /// it could not load it.
+    pub fn settled(&self) -> Result<(), String> {
+        self.session.wait_for(
+            "the full bundle to take over from the player",
+            "var o = document.querySelector('[data-testid=opening-full]'); return !o || /could not/.test(o.textContent) || document.querySelector('#eop-error-overlay') !== null;",
+            Duration::from_secs(30),
+        )?;
         Ok(())
     }
 
@@ -251,6 +263,14 @@ impl Ctx<'_> {
         if ok != json!(true) {
             return Err(format!("nothing to click with data-testid={testid}"));
         }
+        // An editing tab clicked in the player brings in the full bundle.
+        if testid.starts_with("tab-") && testid != "tab-inspector" && testid != "tab-trace" {
+            self.session.wait_for(
+                "the full bundle to take over from the player",
+                "var m = document.querySelector('[data-testid=playground]'); var o = document.querySelector('[data-testid=opening-full]'); return (m && m.dataset.edition === 'full') || (o && /could not/.test(o.textContent)) || document.querySelector('#eop-error-overlay') !== null;",
+                Duration::from_secs(30),
+            )?;
+        }
         Ok(())
     }
 
@@ -367,8 +387,27 @@ fn c05_ghost_message(ctx: &Ctx) -> Result<(), String> {
         Duration::from_secs(5),
     )?;
     ctx.screenshot("c05-before-ghost-sequence")?;
-    // The fix: store, then publish.
+    // The fix: store, then publish. The page so far is the player; the Settings tab brings in
+    // the full bundle, which must open at the same moment, in the same view.
+    let edition = |ctx: &Ctx| {
+        ctx.js("return document.querySelector('[data-testid=playground]').dataset.edition;")
+    };
+    if edition(ctx)? != json!("player") {
+        return Err(format!(
+            "a visit should load the player first, not {}",
+            edition(ctx)?
+        ));
+    }
     ctx.click("tab-settings")?;
+    let (after, _) = ctx.cursor()?;
+    let sequence =
+        ctx.js("return document.querySelector('[data-testid=sequence] .row.current') !== null;")?;
+    if edition(ctx)? != json!("full") || after != cursor || sequence != json!(true) {
+        return Err(format!(
+            "the full bundle should take over at event {cursor} in the sequence view: {} at event {after}, sequence view shown: {sequence}",
+            edition(ctx)?
+        ));
+    }
     ctx.set_field("field-orders.add_item.order", "store_then_publish")?;
     ctx.expect_status("NoGhostMessages", "holds")?;
     ctx.click("view-topology")?;

@@ -83,11 +83,18 @@ fn is_worker_file(name: &str) -> bool {
     name.starts_with("exactly-once-worker") || name == "worker-loader.js"
 }
 
-/// Prints the size of the .wasm and .js of the bundle, raw and gzip -9: the page's (what every
-/// visit loads) and the checker worker's (loaded only when a check starts), apart.
+/// The page's full bundle, with the editing panels (fixed names, like the worker's).
+fn is_full_file(name: &str) -> bool {
+    name.starts_with("exactly-once-web-full")
+}
+
+/// Prints the size of the .wasm and .js of the bundles, raw and gzip -9: the page's (the player,
+/// what every visit loads), the full bundle's (loaded when an editing panel opens) and the checker
+/// worker's (loaded only when a check starts), apart.
 fn report_bundle_size(dist: &Path) -> Result<(), String> {
     let entries = std::fs::read_dir(dist).map_err(|e| e.to_string())?;
     let mut page = (0u64, 0u64);
+    let mut full = (0u64, 0u64);
     let mut worker = (0u64, 0u64);
     let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     files.sort();
@@ -109,6 +116,8 @@ fn report_bundle_size(dist: &Path) -> Result<(), String> {
             .unwrap_or_default();
         let total = if is_worker_file(&name) {
             &mut worker
+        } else if is_full_file(&name) {
+            &mut full
         } else {
             &mut page
         };
@@ -116,8 +125,12 @@ fn report_bundle_size(dist: &Path) -> Result<(), String> {
         println!("bundle: {name}: {raw} bytes raw, {gz} bytes gzip -9");
     }
     println!(
-        "bundle: page (wasm + js): {} bytes raw, {} bytes gzip -9",
+        "bundle: page, the player every visit loads (wasm + js): {} bytes raw, {} bytes gzip -9",
         page.0, page.1
+    );
+    println!(
+        "bundle: full page with the editing panels (wasm + js, loaded when one opens): {} bytes raw, {} bytes gzip -9",
+        full.0, full.1
     );
     println!(
         "bundle: checker worker (wasm + js, loaded when a check starts): {} bytes raw, {} bytes gzip -9",

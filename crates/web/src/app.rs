@@ -3,6 +3,7 @@
 //! keyboard to actions.
 
 use crate::compute::Builder;
+use crate::edition::{take_handoff, Edition, Handoff};
 use crate::state::{Tab, UiAction, UiState, View};
 use crate::views::on_click;
 use crate::views::picker::{hint_line, picker};
@@ -23,13 +24,20 @@ const SLICE_MS: f64 = 8.0;
 
 /// The first state: the share link in the fragment, else the `?preset=` query, else the
 /// autosaved work, else the default scenario; a link that cannot be opened says why in the banner.
-fn initial_state() -> UiState {
+/// The full bundle, loaded by the player, opens the player's moment and tab instead (`handoff`).
+fn initial_state(handoff: Option<Handoff>) -> UiState {
     let (fragment, query) = crate::browser::location_parts();
+    let handoff = handoff.unwrap_or_default();
+    let fragment = handoff.fragment.unwrap_or(fragment);
     let autosaved = crate::browser::storage_get(crate::share::AUTOSAVE_KEY);
     let opened = crate::share::open(&fragment, &query, autosaved.as_deref());
     let mut state = opened.state;
     state.notice = opened.banner.map(Rc::new);
-    crate::views::presenter::with_display_and_chapter(state, &query)
+    let mut state = crate::views::presenter::with_display_and_chapter(state, &query);
+    if let Some(tab) = handoff.tab {
+        state.tab = tab;
+    }
+    state
 }
 
 /// Computes the scenario of `generation` in slices and hands the run to the reducer.
@@ -145,7 +153,7 @@ fn tab(
 }
 
 /// The side panel's tabs, in order: tab, label and test id.
-const TABS: [(Tab, &str, &str); 8] = [
+pub const TABS: [(Tab, &str, &str); 8] = [
     (Tab::Chapters, "Chapters", "tab-chapters"),
     (Tab::Inspector, "Inspector", "tab-inspector"),
     (Tab::Settings, "Settings", "tab-settings"),
@@ -162,15 +170,42 @@ const VIEWS: [(View, &str, &str); 2] = [
     (View::Sequence, "Sequence", "view-sequence"),
 ];
 
-/// The playground's root component.
+/// The playground's root component: the player, or the full page with the editing panels (see
+/// `edition`).
 #[component]
-pub fn App() -> Html {
-    let state = use_reducer(initial_state);
+pub fn App<E: Edition>() -> Html {
+    let state = use_reducer(|| initial_state(if E::FULL { take_handoff() } else { None }));
     let d = state.dispatcher();
     let latest_gen: Rc<Cell<u32>> = {
         let cell = use_memo((), |_| Rc::new(Cell::new(0u32)));
         (*cell).clone()
     };
+    // Unmounted (the player handing over to the full bundle): a run being computed stops at its
+    // next slice, as when a newer scenario replaces it.
+    {
+        let latest_gen = latest_gen.clone();
+        use_effect_with((), move |_| move || latest_gen.set(u32::MAX));
+    }
+
+    // The player, asked for an editing panel, a chapter or manual mode: hand over to the full
+    // bundle. `handing_over` holds why that failed, if it did (the player keeps working).
+    let handing_over = use_state_eq(|| None::<Rc<str>>);
+    {
+        let needs_full = !E::FULL && crate::edition::needs_full(&state);
+        let s = (*state).clone();
+        let handing_over = handing_over.clone();
+        use_effect_with(needs_full, move |needs_full| {
+            if *needs_full {
+                yew::platform::spawn_local(async move {
+                    if let Err(e) = crate::edition::hand_over(&s).await {
+                        handing_over.set(Some(Rc::from(format!(
+                            "The editing panels could not be loaded ({e}). The player keeps working: the Inspector and Trace tabs are here."
+                        ))));
+                    }
+                });
+            }
+        });
+    }
 
     // A new scenario: compute it in slices.
     {
@@ -334,12 +369,20 @@ pub fn App() -> Html {
         return crate::views::presenter::presenter(s, &d, stage);
     }
     let stage = match &s.chapter {
-        Some(c) if c.is_model() => crate::views::chapters::model_stage(c),
+        Some(c) if E::FULL && c.is_model() => crate::views::chapters::model_stage(c),
         _ => stage,
     };
+    // The player shows where the full bundle is on its way (or why it is not coming).
+    let opening = (!E::FULL && crate::edition::needs_full(s)).then(|| {
+        let text = (*handing_over)
+            .clone()
+            .unwrap_or_else(|| Rc::from("Opening the editing panels…"));
+        html! { <p class="notice" role="status" data-testid="opening-full">{ text }</p> }
+    });
     let side = match s.tab {
         Tab::Inspector => inspector::inspector(s, &d),
         Tab::Trace => trace_list::trace_list(s, &d),
+        _ if !E::FULL => html! {},
         Tab::Manual => manual::manual(s, &d),
         Tab::Chapters => crate::views::chapters::chapter_list(s, &d),
         // Always mounted below (a search keeps running while another tab is shown).
@@ -364,7 +407,7 @@ pub fn App() -> Html {
         .flatten();
     let (preset, ready, cursor, events) = crate::views::presenter::main_attrs(s);
     html! {
-        <main class="playground" data-testid="playground" data-preset={preset} data-ready={ready} data-cursor={cursor} data-events={events}>
+        <main class="playground" data-testid="playground" data-edition={if E::FULL { "full" } else { "player" }} data-preset={preset} data-ready={ready} data-cursor={cursor} data-events={events}>
             <header class="topbar">
                 <h1>{ "Exactly-Once Playground" }</h1>
                 { picker(s.preset_id.as_deref(), &d) }
@@ -375,7 +418,10 @@ pub fn App() -> Html {
                 if s.chapter.is_none() {
                     { hint_line(s) }
                 }
-                { crate::views::chapters::chapter_card(s, &d) }
+                if E::FULL {
+                    { crate::views::chapters::chapter_card(s, &d) }
+                }
+                { for opening }
                 { crate::views::presenter::notice(s, &d, "notice") }
             </div>
             <div class="workspace">
@@ -398,8 +444,10 @@ pub fn App() -> Html {
                     </div>
                     <div class="side-body">
                         { side }
-                        <crate::views::checker_panel::CheckerPanel scenario={s.scenario.clone()} dispatch={d.clone()} visible={s.tab == Tab::Check} />
-                        <crate::views::model_view::ModelView visible={s.tab == Tab::Model} dispatch={d.clone()} />
+                        if E::FULL {
+                            <crate::views::checker_panel::CheckerPanel scenario={s.scenario.clone()} dispatch={d.clone()} visible={s.tab == Tab::Check} />
+                            <crate::views::model_view::ModelView visible={s.tab == Tab::Model} dispatch={d.clone()} />
+                        }
                     </div>
                 </aside>
             </div>

@@ -1,6 +1,7 @@
 //! Component tests in a real browser (headless Chromium through wasm-bindgen-test-runner).
 #![cfg(target_arch = "wasm32")]
 
+use exactly_once_web::edition::Full;
 use exactly_once_web::{app::App, panic_overlay};
 use wasm_bindgen_test::*;
 
@@ -33,7 +34,7 @@ async fn app_renders_the_playground() {
         .expect("body")
         .append_child(&host)
         .expect("append");
-    yew::Renderer::<App>::with_root(host.clone()).render();
+    yew::Renderer::<App<Full>>::with_root(host.clone()).render();
     next_tick().await;
     let main = host
         .query_selector("[data-testid=playground]")
@@ -70,7 +71,7 @@ fn mount() -> web_sys::Element {
         .expect("body")
         .append_child(&host)
         .expect("append");
-    yew::Renderer::<App>::with_root(host.clone()).render();
+    yew::Renderer::<App<Full>>::with_root(host.clone()).render();
     host
 }
 
@@ -185,4 +186,128 @@ async fn jumping_to_the_violation_selects_the_ghost_and_an_edit_fixes_it() {
     })
     .await;
     host.remove();
+}
+
+fn mount_player() -> web_sys::Element {
+    let host = document().create_element("div").expect("div");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("append");
+    yew::Renderer::<App<exactly_once_web::edition::Player>>::with_root(host.clone()).render();
+    host
+}
+
+/// The runner's address, to put back with [`restore_address`].
+fn address() -> String {
+    web_sys::window()
+        .expect("window")
+        .location()
+        .href()
+        .expect("href")
+}
+
+/// Puts the runner's address back and forgets the autosave, so that the tests after a test whose
+/// app wrote its moment there open the default scenario again.
+fn restore_address(before: &str) {
+    let w = web_sys::window().expect("window");
+    let _ = w.history().expect("history").replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(before),
+    );
+    if let Ok(Some(storage)) = w.local_storage() {
+        let _ = storage.remove_item(exactly_once_web::share::AUTOSAVE_KEY);
+    }
+}
+
+fn text_of(host: &web_sys::Element, testid: &str) -> String {
+    host.query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// The player has no editing panels: asked for one, it hands its moment and the tab over to the
+/// full bundle. This test page has no loader for that bundle, so the player must say so and keep
+/// working.
+#[wasm_bindgen_test]
+async fn the_player_hands_an_editing_tab_over_and_keeps_working_without_the_full_bundle() {
+    use exactly_once_web::edition::take_handoff;
+    use exactly_once_web::state::Tab;
+    let before = address();
+    let host = mount_player();
+    until("the run", || main_attr(&host, "data-ready") == "true").await;
+    assert_eq!(main_attr(&host, "data-edition"), "player");
+    click(&host, "violation-NoGhostMessages");
+    until("the playhead on the violation", || {
+        main_attr(&host, "data-cursor") != "0"
+    })
+    .await;
+    let cursor = main_attr(&host, "data-cursor");
+    click(&host, "tab-settings");
+    until("the player to say the editor is missing", || {
+        text_of(&host, "opening-full").contains("could not be loaded")
+    })
+    .await;
+    assert!(
+        host.query_selector("[data-testid=\"field-orders.add_item.order\"]")
+            .expect("query")
+            .is_none(),
+        "the player has no settings form"
+    );
+    let handoff = take_handoff().expect("the player left its moment for the full bundle");
+    assert_eq!(handoff.tab, Some(Tab::Settings));
+    let fragment = handoff.fragment.expect("a moment");
+    let moment = exactly_once_core::link::decode(&fragment).expect("a share link");
+    assert_eq!(moment.at_event.map(|m| m.to_string()), Some(cursor.clone()));
+    // Still the player: its own tabs work.
+    click(&host, "tab-inspector");
+    until("the inspector", || {
+        host.query_selector("[data-testid=opening-full]")
+            .ok()
+            .flatten()
+            .is_none()
+    })
+    .await;
+    assert_eq!(main_attr(&host, "data-cursor"), cursor);
+    host.remove();
+    restore_address(&before);
+}
+
+/// The full bundle opens the player's moment on the player's tab.
+#[wasm_bindgen_test]
+async fn the_full_app_opens_the_moment_and_tab_the_player_handed_over() {
+    use exactly_once_web::edition::{write_handoff, Handoff};
+    use exactly_once_web::state::Tab;
+    let preset = exactly_once_core::presets::get("c07-before").expect("preset");
+    let moment = exactly_once_core::link::SharedMoment {
+        scenario: preset.scenario.clone(),
+        at_event: Some(7),
+        path: None,
+        view: exactly_once_core::link::View::Topology,
+        selected: None,
+    };
+    let before = address();
+    write_handoff(&Handoff {
+        fragment: Some(exactly_once_core::link::encode(&moment)),
+        tab: Some(Tab::Share),
+    });
+    let host = mount();
+    until("the run", || main_attr(&host, "data-ready") == "true").await;
+    assert!(
+        exactly_once_web::edition::take_handoff().is_none(),
+        "the handoff is read once, by the app's first render"
+    );
+    assert_eq!(main_attr(&host, "data-edition"), "full");
+    assert_eq!(main_attr(&host, "data-preset"), "c07-before");
+    assert_eq!(main_attr(&host, "data-cursor"), "7");
+    assert!(host
+        .query_selector("[data-testid=share-panel]")
+        .expect("query")
+        .is_some());
+    host.remove();
+    restore_address(&before);
 }

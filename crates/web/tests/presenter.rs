@@ -4,6 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use exactly_once_web::app::App;
+use exactly_once_web::edition::Full;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_test::*;
@@ -49,7 +50,7 @@ async fn presenter_keys_open_help_and_escape_leaves() {
         .expect("body")
         .append_child(&host)
         .expect("append");
-    yew::Renderer::<App>::with_root(host.clone()).render();
+    yew::Renderer::<App<Full>>::with_root(host.clone()).render();
     sleep_ms(10).await;
     assert!(exists("[data-testid=playground]"));
     assert!(!exists("[data-presenter=true]"));
