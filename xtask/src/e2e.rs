@@ -73,6 +73,10 @@ const CHECKS: &[(&str, Check)] = &[
         checker::worker_that_cannot_load,
     ),
     (
+        "full_bundle_that_cannot_load_leaves_a_working_player",
+        full_bundle_that_cannot_load,
+    ),
+    (
         "bench_soak_of_10000_commands_never_freezes_the_page",
         bench_soak,
     ),
@@ -447,6 +451,81 @@ fn key(ctx: &Ctx, key: &str) -> Result<(), String> {
         "document.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], bubbles: true })); return true;",
         json!([key]),
     )?;
+    Ok(())
+}
+
+/// The full bundle's script is missing (a broken deploy, a proxy): the player says so where the
+/// panel would be and keeps playing; its own tabs still work. A chapter's link, which goes
+/// straight to the full bundle, falls back to the player with the same sentence.
+fn full_bundle_that_cannot_load(ctx: &Ctx) -> Result<(), String> {
+    // Every load of the full bundle's script asks for a file that is not there.
+    const BREAK_LOADER: &str = "var d = Object.getOwnPropertyDescriptor(HTMLScriptElement.prototype, 'src'); Object.defineProperty(HTMLScriptElement.prototype, 'src', { set: function (v) { d.set.call(this, String(v).replace('exactly-once-web-full.js', 'missing-exactly-once-web-full.js')); }, get: d.get, configurable: true }); return true;";
+    const MESSAGE: &str = "var o = document.querySelector('[data-testid=opening-full]'); return o && /could not be loaded/.test(o.textContent) ? o.textContent : null;";
+    ctx.open_preset("c05-before")?;
+    ctx.js(BREAK_LOADER)?;
+    ctx.click("tab-settings")?;
+    let message = ctx.session.wait_for(
+        "the player to say the panels could not be loaded",
+        MESSAGE,
+        Duration::from_secs(20),
+    )?;
+    let edition =
+        ctx.js("return document.querySelector('[data-testid=playground]').dataset.edition;")?;
+    if edition != json!("player") {
+        return Err(format!("expected the player to stay, found {edition}"));
+    }
+    key(ctx, "End")?;
+    let (cursor, events) = ctx.cursor()?;
+    if events == 0 || cursor + 1 != events {
+        return Err(format!("the player stopped working: {cursor} of {events}"));
+    }
+    ctx.screenshot("full-bundle-missing")?;
+    ctx.click("tab-trace")?;
+    let gone = ctx.js("return document.querySelector('[data-testid=opening-full]') === null;")?;
+    if gone != json!(true) {
+        return Err(format!(
+            "the Trace tab still says the panels are loading: {message}"
+        ));
+    }
+    // The missing script is logged by the browser (a 404); nothing else may be.
+    let recorded = ctx.js("var o = document.getElementById('eop-error-overlay'); return [window.__eopErrors.length, o === null];")?;
+    if recorded != json!([0, true]) {
+        return Err(format!(
+            "the page recorded errors or shows the overlay: {recorded}"
+        ));
+    }
+    // A chapter's link on a server without the full bundle: the player, saying why.
+    let dir = std::env::temp_dir().join(format!("eop-no-full-bundle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(&ctx.dist)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if entry.path().is_file() && !name.starts_with("exactly-once-web-full") {
+            std::fs::copy(entry.path(), dir.join(&name)).map_err(|e| e.to_string())?;
+        }
+    }
+    let server = crate::http::StaticServer::start(&dir, PUBLIC_URL)?;
+    ctx.session
+        .navigate(&format!("{}?chapter=ghost-message", server.url(PUBLIC_URL)))?;
+    let message = ctx.session.wait_for(
+        "the player to say the chapter's panels could not be loaded",
+        MESSAGE,
+        Duration::from_secs(30),
+    )?;
+    ctx.session
+        .wait_for("the player's run", READY, Duration::from_secs(30))?;
+    let edition =
+        ctx.js("return document.querySelector('[data-testid=playground]').dataset.edition;")?;
+    if edition != json!("player") {
+        return Err(format!(
+            "a chapter's link without the full bundle should fall back to the player, found {edition} ({message})"
+        ));
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 

@@ -25,7 +25,7 @@ const SLICE_MS: f64 = 8.0;
 /// The first state: the share link in the fragment, else the `?preset=` query, else the
 /// autosaved work, else the default scenario; a link that cannot be opened says why in the banner.
 /// The full bundle, loaded by the player, opens the player's moment and tab instead (`handoff`).
-fn initial_state(handoff: Option<Handoff>) -> UiState {
+pub fn initial_state(handoff: Option<Handoff>) -> UiState {
     let (fragment, query) = crate::browser::location_parts();
     let handoff = handoff.unwrap_or_default();
     let fragment = handoff.fragment.unwrap_or(fragment);
@@ -372,8 +372,9 @@ pub fn App<E: Edition>() -> Html {
         Some(c) if E::FULL && c.is_model() => crate::views::chapters::model_stage(c),
         _ => stage,
     };
-    // The player shows where the full bundle is on its way (or why it is not coming).
-    let opening = (!E::FULL && crate::edition::needs_full(s)).then(|| {
+    // The player says the full bundle is on its way (or why it is not coming): in the side panel
+    // for an editing tab, else (a chapter, manual mode) above the stage.
+    let mut opening = (!E::FULL && crate::edition::needs_full(s)).then(|| {
         let text = (*handing_over)
             .clone()
             .unwrap_or_else(|| Rc::from("Opening the editing panels…"));
@@ -382,7 +383,7 @@ pub fn App<E: Edition>() -> Html {
     let side = match s.tab {
         Tab::Inspector => inspector::inspector(s, &d),
         Tab::Trace => trace_list::trace_list(s, &d),
-        _ if !E::FULL => html! {},
+        _ if !E::FULL => opening.take().unwrap_or_default(),
         Tab::Manual => manual::manual(s, &d),
         Tab::Chapters => crate::views::chapters::chapter_list(s, &d),
         // Always mounted below (a search keeps running while another tab is shown).

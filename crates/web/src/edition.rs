@@ -129,6 +129,12 @@ pub fn take_handoff() -> Option<Handoff> {
 /// working).
 pub async fn hand_over(s: &UiState) -> Result<(), String> {
     write_handoff(&handoff_of(s));
+    load_full().await
+}
+
+/// Loads the full bundle through `index.html`'s loader; its start takes over the page. Errs with
+/// why it could not be loaded.
+pub async fn load_full() -> Result<(), String> {
     let w = window().ok_or("no window")?;
     let load = js_sys::Reflect::get(&w, &LOAD_FULL.into())
         .ok()

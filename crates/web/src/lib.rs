@@ -51,12 +51,32 @@ pub fn start<E: edition::Edition>() {
     let _ = body.append_child(&root);
     if E::FULL {
         edition::stop_player();
+        yew::Renderer::<app::App<E>>::with_root(root).render();
+        return;
     }
-    let app = yew::Renderer::<app::App<E>>::with_root(root.clone()).render();
-    if !E::FULL {
-        edition::register_stop(move || {
-            app.destroy();
-            root.remove();
+    // An address the player cannot show (a chapter's link, manual mode's) goes straight to the
+    // full bundle, which reads the address as on a reload; the player mounts only if that
+    // bundle cannot be loaded, and then says why.
+    if edition::needs_full(&app::initial_state(None)) {
+        root.set_text_content(Some("Opening the playground…"));
+        let placeholder = root.clone();
+        edition::register_stop(move || placeholder.remove());
+        yew::platform::spawn_local(async move {
+            if edition::load_full().await.is_err() {
+                root.set_text_content(None);
+                mount_player(root);
+            }
         });
+        return;
     }
+    mount_player(root);
+}
+
+/// Mounts the player in `root`; the full bundle's start stops it.
+fn mount_player(root: web_sys::Element) {
+    let app = yew::Renderer::<app::App<edition::Player>>::with_root(root.clone()).render();
+    edition::register_stop(move || {
+        app.destroy();
+        root.remove();
+    });
 }

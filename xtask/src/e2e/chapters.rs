@@ -409,7 +409,7 @@ pub(super) fn works_offline_after_the_first_load(ctx: &Ctx) -> Result<(), String
     ctx.js("window.__cached = null; navigator.serviceWorker.ready.then(function () { return caches.keys(); }).then(function (names) { return Promise.all(names.map(function (n) { return caches.open(n).then(function (c) { return c.keys(); }); })); }).then(function (lists) { window.__cached = [].concat.apply([], lists).map(function (r) { return r.url; }); }); return true;")?;
     let cached = ctx.session.wait_for(
         "the service worker to cache the build",
-        "return window.__cached && window.__cached.some(function (u) { return /\\.wasm$/.test(u); }) && window.__cached.some(function (u) { return /exactly-once-worker_bg\\.wasm$/.test(u); }) && navigator.serviceWorker.controller !== null ? window.__cached : null;",
+        "return window.__cached && window.__cached.some(function (u) { return /\\.wasm$/.test(u); }) && window.__cached.some(function (u) { return /exactly-once-worker_bg\\.wasm$/.test(u); }) && window.__cached.some(function (u) { return /exactly-once-web-full_bg\\.wasm$/.test(u); }) && navigator.serviceWorker.controller !== null ? window.__cached : null;",
         Duration::from_secs(30),
     )?;
     drop(server);
@@ -430,7 +430,8 @@ pub(super) fn works_offline_after_the_first_load(ctx: &Ctx) -> Result<(), String
         return Err(format!("offline, → does not step: {:?}", ctx.cursor()?));
     }
     ctx.screenshot("offline-reload")?;
-    // The checker's worker was never loaded online; its files came with the install.
+    // The full bundle (with the Check tab) and the checker's worker were never loaded online;
+    // their files came with the service worker's install.
     ctx.click("tab-check")?;
     ctx.click("check-run")?;
     ctx.session
