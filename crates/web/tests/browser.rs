@@ -1,17 +1,14 @@
 //! Component tests in a real browser (headless Chromium through wasm-bindgen-test-runner).
 #![cfg(target_arch = "wasm32")]
 
-use exactly_once_web::edition::Full;
-use exactly_once_web::{app::App, panic_overlay};
+mod common;
+
+use common::document;
+use exactly_once_web::edition::{Full, Player};
+use exactly_once_web::panic_overlay;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
-}
 
 /// Yields to the browser so that Yew's scheduled render runs.
 async fn next_tick() {
@@ -28,13 +25,7 @@ async fn next_tick() {
 
 #[wasm_bindgen_test]
 async fn app_renders_the_playground() {
-    let host = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&host)
-        .expect("append");
-    yew::Renderer::<App<Full>>::with_root(host.clone()).render();
+    let host = mount();
     next_tick().await;
     let main = host
         .query_selector("[data-testid=playground]")
@@ -63,16 +54,9 @@ fn error_overlay_shows_the_message() {
     overlay.remove();
 }
 
-/// Mounts a fresh App in its own host element.
+/// Mounts a fresh full page in its own host element.
 fn mount() -> web_sys::Element {
-    let host = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&host)
-        .expect("append");
-    yew::Renderer::<App<Full>>::with_root(host.clone()).render();
-    host
+    common::mount::<Full>()
 }
 
 /// Waits (yielding to the browser) until `ready` holds, at most about five seconds.
@@ -188,17 +172,6 @@ async fn jumping_to_the_violation_selects_the_ghost_and_an_edit_fixes_it() {
     host.remove();
 }
 
-fn mount_player() -> web_sys::Element {
-    let host = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&host)
-        .expect("append");
-    yew::Renderer::<App<exactly_once_web::edition::Player>>::with_root(host.clone()).render();
-    host
-}
-
 /// The runner's address, to put back with [`restore_address`].
 fn address() -> String {
     web_sys::window()
@@ -238,7 +211,7 @@ async fn the_player_hands_an_editing_tab_over_and_keeps_working_without_the_full
     use exactly_once_web::edition::take_handoff;
     use exactly_once_web::state::Tab;
     let before = address();
-    let host = mount_player();
+    let host = common::mount::<Player>();
     until("the run", || main_attr(&host, "data-ready") == "true").await;
     assert_eq!(main_attr(&host, "data-edition"), "player");
     click(&host, "violation-NoGhostMessages");

@@ -3,19 +3,15 @@
 //! the address bar read them.
 #![cfg(target_arch = "wasm32")]
 
-use exactly_once_web::app::App;
+mod common;
+
+use common::document;
 use exactly_once_web::edition::Full;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
-}
 
 async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -44,13 +40,7 @@ fn exists(selector: &str) -> bool {
 
 #[wasm_bindgen_test]
 async fn presenter_keys_open_help_and_escape_leaves() {
-    let host = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&host)
-        .expect("append");
-    yew::Renderer::<App<Full>>::with_root(host.clone()).render();
+    common::mount::<Full>();
     sleep_ms(10).await;
     assert!(exists("[data-testid=playground]"));
     assert!(!exists("[data-presenter=true]"));
