@@ -24,18 +24,29 @@ const SLICE_MS: f64 = 8.0;
 
 /// The first state: the share link in the fragment, else the `?preset=` query, else the
 /// autosaved work, else the default scenario; a link that cannot be opened says why in the banner.
-/// The full bundle, loaded by the player, opens the player's moment and tab instead (`handoff`).
-pub fn initial_state(handoff: Option<Handoff>) -> UiState {
+/// The full bundle, loaded by the player, opens the player's moment (its chapter's link or its
+/// share link) and tab instead (`handoff`).
+pub fn initial_state(handoff: Option<&Handoff>) -> UiState {
     let (fragment, query) = crate::browser::location_parts();
-    let handoff = handoff.unwrap_or_default();
-    let fragment = handoff.fragment.unwrap_or(fragment);
+    let (fragment, query) = match handoff {
+        Some(Handoff { query: Some(q), .. }) => (String::new(), q.clone()),
+        Some(Handoff {
+            fragment: Some(f), ..
+        }) => (f.clone(), query),
+        _ => (fragment, query),
+    };
     let autosaved = crate::browser::storage_get(crate::share::AUTOSAVE_KEY);
     let opened = crate::share::open(&fragment, &query, autosaved.as_deref());
     let mut state = opened.state;
     state.notice = opened.banner.map(Rc::new);
     let mut state = crate::views::presenter::with_display_and_chapter(state, &query);
-    if let Some(tab) = handoff.tab {
-        state.tab = tab;
+    if let Some(h) = handoff {
+        if let Some(tab) = h.tab {
+            state.tab = tab;
+        }
+        if let Some(x) = h.speed {
+            state.speed = crate::state::speed_in_range(x);
+        }
     }
     state
 }
@@ -174,8 +185,22 @@ const VIEWS: [(View, &str, &str); 2] = [
 /// `edition`).
 #[component]
 pub fn App<E: Edition>() -> Html {
-    let state = use_reducer(|| initial_state(if E::FULL { take_handoff() } else { None }));
+    // The full bundle opens the player's moment, tab and speed (read once), and plays on if the
+    // player was playing, once its run is computed.
+    let handoff = use_memo((), |_| if E::FULL { take_handoff() } else { None });
+    let state = use_reducer(|| initial_state(handoff.as_ref().as_ref()));
     let d = state.dispatcher();
+    {
+        let play = handoff.as_ref().as_ref().is_some_and(|h| h.playing);
+        let resumed = use_mut_ref(|| !play);
+        let d = d.clone();
+        use_effect_with(state.run.is_some(), move |ready| {
+            if *ready && !*resumed.borrow() {
+                *resumed.borrow_mut() = true;
+                d.dispatch(UiAction::Play);
+            }
+        });
+    }
     let latest_gen: Rc<Cell<u32>> = {
         let cell = use_memo((), |_| Rc::new(Cell::new(0u32)));
         (*cell).clone()
@@ -188,16 +213,27 @@ pub fn App<E: Edition>() -> Html {
     }
 
     // The player, asked for an editing panel, a chapter or manual mode: hand over to the full
-    // bundle. `handing_over` holds why that failed, if it did (the player keeps working).
+    // bundle. While it loads, the handoff follows the page (it may be playing); the bundle is
+    // asked for once. `handing_over` holds why it could not be loaded, if it could not (the
+    // player keeps working, and asking again retries).
     let handing_over = use_state_eq(|| None::<Rc<str>>);
+    let requested = use_mut_ref(|| false);
     {
         let needs_full = !E::FULL && crate::edition::needs_full(&state);
-        let s = (*state).clone();
+        let handoff = needs_full.then(|| crate::edition::handoff_of(&state));
         let handing_over = handing_over.clone();
-        use_effect_with(needs_full, move |needs_full| {
-            if *needs_full {
+        use_effect_with(handoff, move |handoff| {
+            match handoff {
+                Some(h) => crate::edition::write_handoff(h),
+                None => {
+                    *requested.borrow_mut() = false;
+                    handing_over.set(None);
+                }
+            }
+            if handoff.is_some() && !*requested.borrow() {
+                *requested.borrow_mut() = true;
                 yew::platform::spawn_local(async move {
-                    if let Err(e) = crate::edition::hand_over(&s).await {
+                    if let Err(e) = crate::edition::load_full().await {
                         handing_over.set(Some(Rc::from(format!(
                             "The editing panels could not be loaded ({e}). The player keeps working: the Inspector and Trace tabs are here."
                         ))));

@@ -6,9 +6,10 @@
 //!
 //! Both bundles are this crate: the same `App`, generic over its edition, so the player is the
 //! full page with the editing panels compiled out, never a second implementation. Opening one of
-//! those panels in the player hands the page over: the player writes the moment (the share link's
-//! format) and the tab into `window.__eopHandoff`, asks `index.html`'s loader for the full bundle,
-//! and the full app, once loaded, stops the player and opens that moment on that tab.
+//! those panels in the player hands the page over: the player writes the moment (the share link,
+//! or the open chapter's link), the tab and whether it plays, at what speed, into
+//! `window.__eopHandoff`, and keeps it current while it asks `index.html`'s loader for the full
+//! bundle; the full app, once loaded, stops the player in the same task and goes on from there.
 
 use crate::state::{Tab, UiState};
 use wasm_bindgen::{JsCast, JsValue};
@@ -57,8 +58,14 @@ pub struct Handoff {
     /// The moment as a share-link fragment (`#v1.…`), when the scenario fits in a link; else the
     /// full app opens what the address names, as on a reload.
     pub fragment: Option<String>,
+    /// An open chapter as its link (the address's query, `chapter=…`), which the full app opens
+    /// instead of the address's own.
+    pub query: Option<String>,
     /// The tab to show.
     pub tab: Option<Tab>,
+    /// Whether the player was playing, and at what speed: the full app goes on the same way.
+    pub playing: bool,
+    pub speed: Option<f64>,
 }
 
 /// The tab's name in a handoff: its test id (`tab-settings`, …).
@@ -77,14 +84,25 @@ fn tab_named(name: &str) -> Option<Tab> {
         .map(|(t, _, _)| *t)
 }
 
-/// The handoff of the page `s`: its moment (unless a chapter is open: a chapter's link is the
-/// address's query, which the full app reads as on a reload) and its tab.
+/// The handoff of the page `s`: its moment (an open chapter's link, else the share link), its
+/// tab and whether it plays.
 pub fn handoff_of(s: &UiState) -> Handoff {
-    let fragment = (s.chapter.is_none() && crate::share::shareable(&s.scenario))
+    let query = s.chapter.as_ref().map(|c| {
+        let at = if c.is_model() { c.model_at } else { s.cursor };
+        let mut q = crate::chapter_state::query_of(c, at, s.display.presenting);
+        if s.display.embed {
+            q.push_str("&embed");
+        }
+        q
+    });
+    let fragment = (query.is_none() && crate::share::shareable(&s.scenario))
         .then(|| exactly_once_core::link::encode(&crate::share::moment_of(s, true)));
     Handoff {
         fragment,
+        query,
         tab: Some(s.tab),
+        playing: s.playing,
+        speed: Some(s.speed),
     }
 }
 
@@ -99,8 +117,15 @@ pub fn write_handoff(h: &Handoff) {
     if let Some(f) = &h.fragment {
         let _ = js_sys::Reflect::set(&o, &"fragment".into(), &f.as_str().into());
     }
+    if let Some(q) = &h.query {
+        let _ = js_sys::Reflect::set(&o, &"query".into(), &q.as_str().into());
+    }
     if let Some(t) = h.tab {
         let _ = js_sys::Reflect::set(&o, &"tab".into(), &tab_name(t).into());
+    }
+    let _ = js_sys::Reflect::set(&o, &"playing".into(), &h.playing.into());
+    if let Some(x) = h.speed {
+        let _ = js_sys::Reflect::set(&o, &"speed".into(), &x.into());
     }
     let _ = js_sys::Reflect::set(&w, &HANDOFF.into(), &o);
 }
@@ -113,23 +138,15 @@ pub fn take_handoff() -> Option<Handoff> {
         return None;
     }
     let _ = js_sys::Reflect::delete_property(w.unchecked_ref::<js_sys::Object>(), &HANDOFF.into());
-    let text = |key: &str| {
-        js_sys::Reflect::get(&o, &key.into())
-            .ok()
-            .and_then(|v| v.as_string())
-    };
+    let field = |key: &str| js_sys::Reflect::get(&o, &key.into()).ok();
+    let text = |key: &str| field(key).and_then(|v| v.as_string());
     Some(Handoff {
         fragment: text("fragment"),
+        query: text("query"),
         tab: text("tab").as_deref().and_then(tab_named),
+        playing: field("playing").and_then(|v| v.as_bool()) == Some(true),
+        speed: field("speed").and_then(|v| v.as_f64()),
     })
-}
-
-/// Hands the page `s` over to the full bundle: leaves the handoff and loads the bundle, whose
-/// start stops this player. Errs with why the bundle could not be loaded (the player keeps
-/// working).
-pub async fn hand_over(s: &UiState) -> Result<(), String> {
-    write_handoff(&handoff_of(s));
-    load_full().await
 }
 
 /// Loads the full bundle through `index.html`'s loader; its start takes over the page. Errs with
@@ -189,6 +206,45 @@ mod tests {
             assert_eq!(tab_named(tab_name(t)), Some(t));
         }
         assert_eq!(tab_named("nonsense"), None);
+    }
+
+    #[test]
+    fn a_chapter_is_handed_over_as_its_link_and_anything_else_as_its_share_link() {
+        use crate::chapter_state::{parse_query, reduce, ChapterAction, Opening};
+        let mut s = UiState {
+            tab: Tab::Settings,
+            cursor: 3,
+            ..UiState::default()
+        };
+        let h = handoff_of(&s);
+        assert_eq!(h.tab, Some(Tab::Settings));
+        assert!(h.query.is_none());
+        let moment = exactly_once_core::link::decode(h.fragment.as_deref().expect("a link"))
+            .expect("a share link");
+        assert_eq!(moment.scenario, *s.scenario);
+        assert_eq!(moment.at_event, Some(3));
+        s.display.embed = true;
+        let opened = reduce(
+            std::rc::Rc::new(s),
+            ChapterAction::Open(Opening {
+                id: "ghost-message".into(),
+                fixed: false,
+                recorded: Vec::new(),
+                at: None,
+            }),
+        );
+        assert!(needs_full(&opened));
+        let h = handoff_of(&opened);
+        assert!(
+            h.fragment.is_none(),
+            "a chapter is its link, not a scenario"
+        );
+        let query = h.query.expect("the chapter's link");
+        assert_eq!(
+            parse_query(&query).map(|o| o.id).as_deref(),
+            Some("ghost-message")
+        );
+        assert!(crate::presenter::Display::from_query(&query).embed);
     }
 
     #[test]

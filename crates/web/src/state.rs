@@ -25,6 +25,15 @@ pub const EVENTS_PER_SECOND: f64 = 5.0;
 
 /// The speeds offered (the issue asks for 0.1x to 20x).
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0];
+
+/// A speed the player offers: 0.1x to 20x; anything that is not a number is 1x.
+pub fn speed_in_range(x: f64) -> f64 {
+    if x.is_finite() {
+        x.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1])
+    } else {
+        1.0
+    }
+}
 pub const SPEED_LABELS: [&str; 9] = [
     "0.1x", "0.25x", "0.5x", "1x", "2x", "3x", "5x", "10x", "20x",
 ];
@@ -597,11 +606,7 @@ impl Reducible for UiState {
                 s.last_frame = None;
             }
             UiAction::SetSpeed(x) => {
-                let x = if x.is_finite() {
-                    x.clamp(0.1, 20.0)
-                } else {
-                    1.0
-                };
+                let x = speed_in_range(x);
                 if x == s.speed {
                     return self;
                 }

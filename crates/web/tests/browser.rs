@@ -233,6 +233,8 @@ async fn the_player_hands_an_editing_tab_over_and_keeps_working_without_the_full
     );
     let handoff = take_handoff().expect("the player left its moment for the full bundle");
     assert_eq!(handoff.tab, Some(Tab::Settings));
+    assert!(!handoff.playing);
+    assert_eq!(handoff.speed, Some(1.0));
     let fragment = handoff.fragment.expect("a moment");
     let moment = exactly_once_core::link::decode(&fragment).expect("a share link");
     assert_eq!(moment.at_event.map(|m| m.to_string()), Some(cursor.clone()));
@@ -250,11 +252,12 @@ async fn the_player_hands_an_editing_tab_over_and_keeps_working_without_the_full
     restore_address(&before);
 }
 
-/// The full bundle opens the player's moment on the player's tab.
+/// The full bundle opens the player's moment on the player's tab, and plays on at its speed.
 #[wasm_bindgen_test]
 async fn the_full_app_opens_the_moment_and_tab_the_player_handed_over() {
     use exactly_once_web::edition::{write_handoff, Handoff};
     use exactly_once_web::state::Tab;
+    use wasm_bindgen::JsCast;
     let preset = exactly_once_core::presets::get("c07-before").expect("preset");
     let moment = exactly_once_core::link::SharedMoment {
         scenario: preset.scenario.clone(),
@@ -266,7 +269,10 @@ async fn the_full_app_opens_the_moment_and_tab_the_player_handed_over() {
     let before = address();
     write_handoff(&Handoff {
         fragment: Some(exactly_once_core::link::encode(&moment)),
+        query: None,
         tab: Some(Tab::Share),
+        playing: true,
+        speed: Some(0.25),
     });
     let host = mount();
     until("the run", || main_attr(&host, "data-ready") == "true").await;
@@ -276,7 +282,20 @@ async fn the_full_app_opens_the_moment_and_tab_the_player_handed_over() {
     );
     assert_eq!(main_attr(&host, "data-edition"), "full");
     assert_eq!(main_attr(&host, "data-preset"), "c07-before");
-    assert_eq!(main_attr(&host, "data-cursor"), "7");
+    // It plays on from event 7, at the player's speed (the speed list's second entry: 0.25x).
+    until("playing", || {
+        attr(&host, "[data-testid=play]", "aria-pressed").as_deref() == Some("true")
+    })
+    .await;
+    let cursor: u32 = main_attr(&host, "data-cursor").parse().expect("a cursor");
+    assert!((7..12).contains(&cursor), "{cursor}");
+    let speed: web_sys::HtmlSelectElement = host
+        .query_selector("[data-testid=speed]")
+        .expect("query")
+        .expect("the speed")
+        .dyn_into()
+        .expect("select");
+    assert_eq!(speed.value(), "1");
     assert!(host
         .query_selector("[data-testid=share-panel]")
         .expect("query")
