@@ -51,6 +51,17 @@ pub fn initial_state(handoff: Option<&Handoff>) -> UiState {
     state
 }
 
+thread_local! {
+    /// The first state, when the page's start already worked it out (the player asks whether it
+    /// can show the address at all): the app takes it instead of reading the address again.
+    static FIRST_STATE: std::cell::RefCell<Option<UiState>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Leaves the first state for the app about to mount (see [`FIRST_STATE`]).
+pub fn set_first_state(state: UiState) {
+    FIRST_STATE.with(|f| *f.borrow_mut() = Some(state));
+}
+
 /// Computes the scenario of `generation` in slices and hands the run to the reducer.
 fn spawn_compute(state: &UiState, d: Dispatch, latest: Rc<Cell<u32>>) {
     let generation = state.generation;
@@ -188,7 +199,11 @@ pub fn App<E: Edition>() -> Html {
     // The full bundle opens the player's moment, tab and speed (read once), and plays on if the
     // player was playing, once its run is computed.
     let handoff = use_memo((), |_| if E::FULL { take_handoff() } else { None });
-    let state = use_reducer(|| initial_state(handoff.as_ref().as_ref()));
+    let state = use_reducer(|| {
+        FIRST_STATE
+            .with(|f| f.borrow_mut().take())
+            .unwrap_or_else(|| initial_state(handoff.as_ref().as_ref()))
+    });
     let d = state.dispatcher();
     {
         let play = handoff.as_ref().as_ref().is_some_and(|h| h.playing);

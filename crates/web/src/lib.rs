@@ -57,7 +57,8 @@ pub fn start<E: edition::Edition>() {
     // An address the player cannot show (a chapter's link, manual mode's) goes straight to the
     // full bundle, which reads the address as on a reload; the player mounts only if that
     // bundle cannot be loaded, and then says why.
-    if edition::needs_full(&app::initial_state(None)) {
+    let first = app::initial_state(None);
+    if edition::needs_full(&first) {
         root.set_text_content(Some("Opening the playground…"));
         let placeholder = root.clone();
         edition::register_stop(move || placeholder.remove());
@@ -69,6 +70,7 @@ pub fn start<E: edition::Edition>() {
         });
         return;
     }
+    app::set_first_state(first);
     mount_player(root);
 }
 
