@@ -486,7 +486,7 @@ pub fn App<E: Edition>() -> Html {
                         { for model_now }
                         { for now_line }
                     </div>
-                    <div class="stage-body">{ stage }</div>
+                    <div class="stage-body">{ crate::views::stage_frame(stage) }</div>
                     { legend() }
                 </section>
                 <aside class="side">

@@ -48,6 +48,14 @@ pub fn select(d: &Dispatch, sel: Selection) -> Callback<MouseEvent> {
     })
 }
 
+/// The stage's drawing in a box of its own (`.stage-frame`: absolutely placed, size and layout
+/// contained), in every layout that shows it. The text that changes with every event around the
+/// stage (the event line, the controls) then never lays the drawing out again: without the box,
+/// each step relaid the whole SVG out (about 500 elements, 3 to 15 ms a frame).
+pub fn stage_frame(stage: Html) -> Html {
+    el("div", &["class"], vec![attr("stage-frame")], vec![stage])
+}
+
 /// An element without listeners, built by one shared function: each `html!` element inlines its
 /// own node ref, attribute box and children at every call site, and a `class` that is not a
 /// literal goes through `Classes` (an IndexSet). The stage draws the same few shapes hundreds of

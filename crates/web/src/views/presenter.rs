@@ -162,7 +162,7 @@ pub fn presenter(s: &UiState, d: &Dispatch, stage: Html) -> Html {
                 { raw("<span class=\"p-keys\">? keys · Esc leaves</span>") }
             </header>
             <div class="p-body">
-                <section class={classes!("p-stage", anomaly_now.then_some("flash"))} aria-label="simulation">{ stage }</section>
+                <section class={classes!("p-stage", anomaly_now.then_some("flash"))} aria-label="simulation">{ crate::views::stage_frame(stage) }</section>
                 <aside class="p-side">
                     if let Some(text) = &s.notice {
                         <p class="p-notice" role="status" data-testid="notice">{ text.to_string() }</p>
@@ -211,7 +211,7 @@ pub fn embed(s: &UiState, d: &Dispatch, stage: Html) -> Html {
         <main class="playground embed" data-testid="playground" data-embed="true"
             data-preset={preset} data-ready={ready} data-cursor={cursor} data-events={events}>
             <section class="stage" aria-label="simulation">
-                <div class="stage-body">{ stage }</div>
+                <div class="stage-body">{ crate::views::stage_frame(stage) }</div>
                 // A broken link or an unknown chapter says so even without the page's chrome.
                 { notice(s, d, "notice embed-notice") }
             </section>
