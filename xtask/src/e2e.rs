@@ -132,6 +132,24 @@ impl Ctx<'_> {
         self.settled()
     }
 
+    /// Which bundle the page is: `"player"` or `"full"` (see crates/web/src/edition.rs).
+    fn edition(&self) -> Result<serde_json::Value, String> {
+        self.js("return document.querySelector('[data-testid=playground]').dataset.edition;")
+    }
+
+    /// Fails when the page recorded an error or shows the error overlay. Unlike
+    /// [`Ctx::assert_no_errors`], it leaves the console alone: a check that removes a file on
+    /// purpose expects the browser to log the 404.
+    fn assert_no_recorded_errors(&self) -> Result<(), String> {
+        let recorded = self.js("var o = document.getElementById('eop-error-overlay'); return [window.__eopErrors.length, o === null];")?;
+        if recorded != json!([0, true]) {
+            return Err(format!(
+                "the page recorded errors or shows the overlay: {recorded}"
+            ));
+        }
+        Ok(())
+    }
+
     /// Waits while the player hands the page over to the full bundle (an address naming a
     /// chapter, a click on an editing tab): until the full page is there, or the player says why
     /// it could not load it.
@@ -393,23 +411,20 @@ fn c05_ghost_message(ctx: &Ctx) -> Result<(), String> {
     ctx.screenshot("c05-before-ghost-sequence")?;
     // The fix: store, then publish. The page so far is the player; the Settings tab brings in
     // the full bundle, which must open at the same moment, in the same view.
-    let edition = |ctx: &Ctx| {
-        ctx.js("return document.querySelector('[data-testid=playground]').dataset.edition;")
-    };
-    if edition(ctx)? != json!("player") {
+    if ctx.edition()? != json!("player") {
         return Err(format!(
             "a visit should load the player first, not {}",
-            edition(ctx)?
+            ctx.edition()?
         ));
     }
     ctx.click("tab-settings")?;
     let (after, _) = ctx.cursor()?;
     let sequence =
         ctx.js("return document.querySelector('[data-testid=sequence] .row.current') !== null;")?;
-    if edition(ctx)? != json!("full") || after != cursor || sequence != json!(true) {
+    if ctx.edition()? != json!("full") || after != cursor || sequence != json!(true) {
         return Err(format!(
             "the full bundle should take over at event {cursor} in the sequence view: {} at event {after}, sequence view shown: {sequence}",
-            edition(ctx)?
+            ctx.edition()?
         ));
     }
     ctx.set_field("field-orders.add_item.order", "store_then_publish")?;
@@ -469,8 +484,7 @@ fn full_bundle_that_cannot_load(ctx: &Ctx) -> Result<(), String> {
         MESSAGE,
         Duration::from_secs(20),
     )?;
-    let edition =
-        ctx.js("return document.querySelector('[data-testid=playground]').dataset.edition;")?;
+    let edition = ctx.edition()?;
     if edition != json!("player") {
         return Err(format!("expected the player to stay, found {edition}"));
     }
@@ -488,12 +502,7 @@ fn full_bundle_that_cannot_load(ctx: &Ctx) -> Result<(), String> {
         ));
     }
     // The missing script is logged by the browser (a 404); nothing else may be.
-    let recorded = ctx.js("var o = document.getElementById('eop-error-overlay'); return [window.__eopErrors.length, o === null];")?;
-    if recorded != json!([0, true]) {
-        return Err(format!(
-            "the page recorded errors or shows the overlay: {recorded}"
-        ));
-    }
+    ctx.assert_no_recorded_errors()?;
     // A chapter's link on a server without the full bundle: the player, saying why.
     let dir = std::env::temp_dir().join(format!("eop-no-full-bundle-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -517,8 +526,7 @@ fn full_bundle_that_cannot_load(ctx: &Ctx) -> Result<(), String> {
     )?;
     ctx.session
         .wait_for("the player's run", READY, Duration::from_secs(30))?;
-    let edition =
-        ctx.js("return document.querySelector('[data-testid=playground]').dataset.edition;")?;
+    let edition = ctx.edition()?;
     if edition != json!("player") {
         return Err(format!(
             "a chapter's link without the full bundle should fall back to the player, found {edition} ({message})"

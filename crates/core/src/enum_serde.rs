@@ -361,6 +361,32 @@ pub(crate) fn read_open_struct<'de, D: Deserializer<'de>>(
 /// `defaults` of [`read_struct`] for a struct with `#[serde(default)]`: every field has one.
 pub(crate) const ALL_DEFAULT: u32 = !0;
 
+/// Implements `Deserialize` for a struct with `#[serde(default)]` through [`read_struct`]: the
+/// struct's `Default`, then every field that was read overwrites its default. Each field is named
+/// with its [`Kind`] (the [`Val`] variant of the same name); `=> *` unboxes a boxed value.
+macro_rules! deserialize_all_default {
+    ($ty:ident { $($field:ident: $kind:ident $(=> $op:tt)?),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use $crate::enum_serde::{read_struct, Kind, Val, ALL_DEFAULT};
+                const FIELDS: &[&str] = &[$(stringify!($field)),+];
+                let kinds = &[$(Kind::$kind),+];
+                let name = stringify!($ty);
+                let expecting = concat!("struct ", stringify!($ty));
+                let mut read = read_struct(d, name, expecting, FIELDS, kinds, ALL_DEFAULT)?.into_iter();
+                let mut s = $ty::default();
+                $(
+                    if let Some(Val::$kind(x)) = read.next() {
+                        s.$field = $($op)? x;
+                    }
+                )+
+                Ok(s)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_all_default;
+
 struct EnumVisitor {
     name: &'static str,
     variants: &'static [&'static str],

@@ -1,7 +1,7 @@
 //! A scenario: everything a run needs, as versioned, serialisable data (`format: 1`).
 //! [`Scenario::validate`] reports every problem at once, each with the reason it is a problem.
 
-use crate::enum_serde::{read_struct, read_variant, Kind, Shape, Val, ALL_DEFAULT};
+use crate::enum_serde::{read_struct, read_variant, Kind, Shape, Val};
 use crate::ids::OrderId;
 use crate::prng::Ratio;
 use serde::{Deserialize, Serialize};
@@ -808,145 +808,19 @@ impl<'de> Deserialize<'de> for Effect {
     }
 }
 
-impl<'de> Deserialize<'de> for EndpointSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use Kind::{ErrorKinds, U32, U64};
-        const FIELDS: &[&str] = &[
-            "concurrency",
-            "lease_ms",
-            "immediate_retries",
-            "unrecoverable",
-            "step_ms",
-        ];
-        let kinds = &[U32, U64, U32, ErrorKinds, U64];
-        let [a, b, c, e, f, ..] = read_struct(
-            d,
-            "EndpointSettings",
-            "struct EndpointSettings",
-            FIELDS,
-            kinds,
-            ALL_DEFAULT,
-        )?;
-        let mut s = EndpointSettings::default();
-        if let Val::U32(x) = a {
-            s.concurrency = x;
-        }
-        if let Val::U64(x) = b {
-            s.lease_ms = x;
-        }
-        if let Val::U32(x) = c {
-            s.immediate_retries = x;
-        }
-        if let Val::ErrorKinds(x) = e {
-            s.unrecoverable = x;
-        }
-        if let Val::U64(x) = f {
-            s.step_ms = x;
-        }
-        Ok(s)
-    }
-}
+crate::enum_serde::deserialize_all_default!(EndpointSettings {
+    concurrency: U32,
+    lease_ms: U64,
+    immediate_retries: U32,
+    unrecoverable: ErrorKinds,
+    step_ms: U64
+});
 
-impl<'de> Deserialize<'de> for OrdersSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use Kind::{Endpoint, Logic, OrderKey};
-        const FIELDS: &[&str] = &[
-            "endpoint",
-            "submit_order",
-            "add_item",
-            "remove_item",
-            "order_key",
-        ];
-        let kinds = &[Endpoint, Logic, Logic, Logic, OrderKey];
-        let [a, b, c, e, f, ..] = read_struct(
-            d,
-            "OrdersSettings",
-            "struct OrdersSettings",
-            FIELDS,
-            kinds,
-            ALL_DEFAULT,
-        )?;
-        let mut s = OrdersSettings::default();
-        if let Val::Endpoint(x) = a {
-            s.endpoint = *x;
-        }
-        if let Val::Logic(x) = b {
-            s.submit_order = x;
-        }
-        if let Val::Logic(x) = c {
-            s.add_item = x;
-        }
-        if let Val::Logic(x) = e {
-            s.remove_item = x;
-        }
-        if let Val::OrderKey(x) = f {
-            s.order_key = x;
-        }
-        Ok(s)
-    }
-}
+crate::enum_serde::deserialize_all_default!(OrdersSettings { endpoint: Endpoint => *, submit_order: Logic, add_item: Logic, remove_item: Logic, order_key: OrderKey });
 
-impl<'de> Deserialize<'de> for SubscriberSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const FIELDS: &[&str] = &["endpoint", "logic"];
-        let kinds = &[Kind::Endpoint, Kind::Logic];
-        let [a, b, ..] = read_struct(
-            d,
-            "SubscriberSettings",
-            "struct SubscriberSettings",
-            FIELDS,
-            kinds,
-            ALL_DEFAULT,
-        )?;
-        let mut s = SubscriberSettings::default();
-        if let Val::Endpoint(x) = a {
-            s.endpoint = *x;
-        }
-        if let Val::Logic(x) = b {
-            s.logic = x;
-        }
-        Ok(s)
-    }
-}
+crate::enum_serde::deserialize_all_default!(SubscriberSettings { endpoint: Endpoint => *, logic: Logic });
 
-impl<'de> Deserialize<'de> for FrontendSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use Kind::{Bool, Endpoint, Logic, SubmitFlow, U64};
-        const FIELDS: &[&str] = &[
-            "submit_flow",
-            "submit_via_send_local",
-            "endpoint",
-            "send_submit_order",
-            "importer_retry_ms",
-        ];
-        let kinds = &[SubmitFlow, Bool, Endpoint, Logic, U64];
-        let [a, b, c, e, f, ..] = read_struct(
-            d,
-            "FrontendSettings",
-            "struct FrontendSettings",
-            FIELDS,
-            kinds,
-            ALL_DEFAULT,
-        )?;
-        let mut s = FrontendSettings::default();
-        if let Val::SubmitFlow(x) = a {
-            s.submit_flow = x;
-        }
-        if let Val::Bool(x) = b {
-            s.submit_via_send_local = x;
-        }
-        if let Val::Endpoint(x) = c {
-            s.endpoint = *x;
-        }
-        if let Val::Logic(x) = e {
-            s.send_submit_order = x;
-        }
-        if let Val::U64(x) = f {
-            s.importer_retry_ms = x;
-        }
-        Ok(s)
-    }
-}
+crate::enum_serde::deserialize_all_default!(FrontendSettings { submit_flow: SubmitFlow, submit_via_send_local: Bool, endpoint: Endpoint => *, send_submit_order: Logic, importer_retry_ms: U64 });
 
 impl<'de> Deserialize<'de> for ScriptStep {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1060,154 +934,38 @@ impl<'de> Deserialize<'de> for Scenario {
     }
 }
 
-impl<'de> Deserialize<'de> for Limits {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use Kind::{U32, U64};
-        const FIELDS: &[&str] = &[
-            "max_events",
-            "max_queue_len",
-            "max_script_steps",
-            "max_time_ms",
-            "max_request_retries",
-        ];
-        let v = read_struct(
-            d,
-            "Limits",
-            "struct Limits",
-            FIELDS,
-            &[U32, U32, U32, U64, U32],
-            ALL_DEFAULT,
-        )?;
-        let mut l = Limits::default();
-        if let Val::U32(x) = v[0] {
-            l.max_events = x;
-        }
-        if let Val::U32(x) = v[1] {
-            l.max_queue_len = x;
-        }
-        if let Val::U32(x) = v[2] {
-            l.max_script_steps = x;
-        }
-        if let Val::U64(x) = v[3] {
-            l.max_time_ms = x;
-        }
-        if let Val::U32(x) = v[4] {
-            l.max_request_retries = x;
-        }
-        Ok(l)
-    }
-}
+crate::enum_serde::deserialize_all_default!(Limits {
+    max_events: U32,
+    max_queue_len: U32,
+    max_script_steps: U32,
+    max_time_ms: U64,
+    max_request_retries: U32
+});
 
-impl<'de> Deserialize<'de> for Target {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use Kind::{OptEndpoint, OptFilling, OptMessage};
-        const FIELDS: &[&str] = &["endpoint", "message", "filling"];
-        let kinds = &[OptEndpoint, OptMessage, OptFilling];
-        let v = read_struct(d, "Target", "struct Target", FIELDS, kinds, ALL_DEFAULT)?;
-        let mut t = Target::default();
-        if let Val::OptEndpoint(x) = v[0] {
-            t.endpoint = x;
-        }
-        if let Val::OptMessage(x) = v[1] {
-            t.message = x;
-        }
-        if let Val::OptFilling(x) = v[2] {
-            t.filling = x;
-        }
-        Ok(t)
-    }
-}
+crate::enum_serde::deserialize_all_default!(Target {
+    endpoint: OptEndpoint,
+    message: OptMessage,
+    filling: OptFilling
+});
 
-impl<'de> Deserialize<'de> for Knobs {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use Kind::{OptRatio, U64};
-        const FIELDS: &[&str] = &[
-            "duplicate_rate",
-            "delay_rate",
-            "delay_ms",
-            "commit_failure_rate",
-            "crash_rate",
-            "lost_ack_rate",
-        ];
-        let kinds = &[OptRatio, OptRatio, U64, OptRatio, OptRatio, OptRatio];
-        let v = read_struct(d, "Knobs", "struct Knobs", FIELDS, kinds, ALL_DEFAULT)?;
-        let mut k = Knobs::default();
-        if let Val::OptRatio(x) = v[0] {
-            k.duplicate_rate = x;
-        }
-        if let Val::OptRatio(x) = v[1] {
-            k.delay_rate = x;
-        }
-        if let Val::U64(x) = v[2] {
-            k.delay_ms = x;
-        }
-        if let Val::OptRatio(x) = v[3] {
-            k.commit_failure_rate = x;
-        }
-        if let Val::OptRatio(x) = v[4] {
-            k.crash_rate = x;
-        }
-        if let Val::OptRatio(x) = v[5] {
-            k.lost_ack_rate = x;
-        }
-        Ok(k)
-    }
-}
+crate::enum_serde::deserialize_all_default!(Knobs {
+    duplicate_rate: OptRatio,
+    delay_rate: OptRatio,
+    delay_ms: U64,
+    commit_failure_rate: OptRatio,
+    crash_rate: OptRatio,
+    lost_ack_rate: OptRatio
+});
 
-impl<'de> Deserialize<'de> for HandlerLogic {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use Kind::{Bool, Consistency, Dispatch, DuplicateCheck, Order, OutgoingIds};
-        const FIELDS: &[&str] = &[
-            "order",
-            "duplicate_check",
-            "republish_on_duplicate",
-            "outgoing_ids",
-            "dispatch",
-            "consistency",
-            "first_item_added",
-        ];
-        let kinds = &[
-            Order,
-            DuplicateCheck,
-            Bool,
-            OutgoingIds,
-            Dispatch,
-            Consistency,
-            Bool,
-        ];
-        let v = read_struct(
-            d,
-            "HandlerLogic",
-            "struct HandlerLogic",
-            FIELDS,
-            kinds,
-            ALL_DEFAULT,
-        )?;
-        let mut h = HandlerLogic::default();
-        if let Val::Order(x) = v[0] {
-            h.order = x;
-        }
-        if let Val::DuplicateCheck(x) = v[1] {
-            h.duplicate_check = x;
-        }
-        if let Val::Bool(x) = v[2] {
-            h.republish_on_duplicate = x;
-        }
-        if let Val::OutgoingIds(x) = v[3] {
-            h.outgoing_ids = x;
-        }
-        if let Val::Dispatch(x) = v[4] {
-            h.dispatch = x;
-        }
-        if let Val::Consistency(x) = v[5] {
-            h.consistency = x;
-        }
-        if let Val::Bool(x) = v[6] {
-            h.first_item_added = x;
-        }
-        Ok(h)
-    }
-}
+crate::enum_serde::deserialize_all_default!(HandlerLogic {
+    order: Order,
+    duplicate_check: DuplicateCheck,
+    republish_on_duplicate: Bool,
+    outgoing_ids: OutgoingIds,
+    dispatch: Dispatch,
+    consistency: Consistency,
+    first_item_added: Bool
+});
 
 /// Where in a step a rule is consulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

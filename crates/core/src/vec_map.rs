@@ -275,6 +275,18 @@ mod tests {
         h.finish()
     }
 
+    /// What the outside sees of a collection is the same as of the B-tree it replaced: `Debug`,
+    /// JSON and the hash the checker's fingerprints are made of.
+    fn same_outside<A, B>(v: &A, b: &B)
+    where
+        A: std::fmt::Debug + serde::Serialize + Hash,
+        B: std::fmt::Debug + serde::Serialize + Hash,
+    {
+        assert_eq!(format!("{v:?}"), format!("{b:?}"));
+        assert_eq!(serde_json::to_string(v).ok(), serde_json::to_string(b).ok());
+        assert_eq!(fingerprint(v), fingerprint(b));
+    }
+
     #[test]
     fn behaves_like_btree_map() {
         let keys = [5u32, 1, 9, 5, 3, 7, 1, 2];
@@ -288,12 +300,7 @@ mod tests {
         *v.get_or_default(8) += 1;
         *b.entry(8).or_default() += 1;
         assert_eq!(v.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
-        assert_eq!(format!("{v:?}"), format!("{b:?}"));
-        assert_eq!(
-            serde_json::to_string(&v).ok(),
-            serde_json::to_string(&b).ok()
-        );
-        assert_eq!(fingerprint(&v), fingerprint(&b));
+        same_outside(&v, &b);
         assert_eq!(v[&9], b[&9]);
     }
 
@@ -317,12 +324,7 @@ mod tests {
         let v: VecSet<u32> = items.iter().copied().collect();
         let b: BTreeSet<u32> = items.iter().copied().collect();
         assert_eq!(v.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
-        assert_eq!(format!("{v:?}"), format!("{b:?}"));
-        assert_eq!(
-            serde_json::to_string(&v).ok(),
-            serde_json::to_string(&b).ok()
-        );
-        assert_eq!(fingerprint(&v), fingerprint(&b));
+        same_outside(&v, &b);
         let read: Option<VecSet<u32>> = serde_json::from_str("[3,1,3,2]").ok();
         let read_b: Option<BTreeSet<u32>> = serde_json::from_str("[3,1,3,2]").ok();
         assert_eq!(

@@ -369,12 +369,7 @@ pub fn worker_that_cannot_load(ctx: &Ctx) -> Result<(), String> {
         return Err(format!("the player stopped working: {cursor} of {events}"));
     }
     // The missing script is logged by the browser (a 404); nothing else may be.
-    let recorded = ctx.js("var o = document.getElementById('eop-error-overlay'); return [window.__eopErrors.length, o === null];")?;
-    if recorded != json!([0, true]) {
-        return Err(format!(
-            "the page recorded errors or shows the overlay: {recorded}"
-        ));
-    }
+    ctx.assert_no_recorded_errors()?;
     ctx.screenshot("checker-worker-missing")?;
     Ok(())
 }

@@ -162,6 +162,30 @@ pub fn rect(c: &'static str, x: f64, y: f64, w: f64, h: f64, rx: &'static str) -
     )
 }
 
+/// `<line class x1 y1 x2 y2 marker-end>`.
+pub fn line(
+    c: &'static str,
+    x1: f64,
+    y1: f64,
+    x2: f64,
+    y2: f64,
+    marker: Option<&'static str>,
+) -> Html {
+    el(
+        "line",
+        &["class", "x1", "y1", "x2", "y2", "marker-end"],
+        vec![
+            attr(c),
+            Some(num(x1)),
+            Some(num(y1)),
+            Some(num(x2)),
+            Some(num(y2)),
+            marker.map(AttrValue::Static),
+        ],
+        Vec::new(),
+    )
+}
+
 /// An SVG coordinate with one decimal (see `anim::num`).
 pub fn num(v: f64) -> AttrValue {
     crate::anim::num(v).into()

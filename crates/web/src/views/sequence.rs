@@ -6,7 +6,7 @@ use crate::anim::{glyph_path, kind_class, lane_x, lanes, window_start, Lane, Poi
 use crate::state::{Selection, UiAction, UiState};
 use crate::views::glyph::long_label;
 use crate::views::{
-    attr, el, el_on, list, node, num, on_click, rect, seconds, select, text, txt, Dispatch,
+    attr, el, el_on, line, list, node, num, on_click, rect, seconds, select, text, txt, Dispatch,
 };
 use exactly_once_core::scenario::Endpoint;
 use exactly_once_core::trace::{Event, EventKind, FailOutcome};
@@ -265,21 +265,4 @@ pub fn sequence(s: &UiState, d: &Dispatch) -> Html {
             <div class="sequence-note">{ format!("events {}–{} of {total}; the playhead row is outlined", start, end.saturating_sub(1)) }</div>
         </div>
     }
-}
-
-/// `<line class x1 y1 x2 y2 marker-end>`.
-fn line(c: &'static str, x1: f64, y1: f64, x2: f64, y2: f64, marker: Option<&'static str>) -> Html {
-    el(
-        "line",
-        &["class", "x1", "y1", "x2", "y2", "marker-end"],
-        vec![
-            attr(c),
-            Some(num(x1)),
-            Some(num(y1)),
-            Some(num(x2)),
-            Some(num(y2)),
-            marker.map(AttrValue::Static),
-        ],
-        Vec::new(),
-    )
 }

@@ -7,7 +7,9 @@ use crate::compute::Computed;
 use crate::model::Marks;
 use crate::state::{Selection, UiState};
 use crate::views::glyph::{glyph, long_label, GlyphOpts};
-use crate::views::{attr, el, list, node, num, rect, seconds, select, text, title, txt, Dispatch};
+use crate::views::{
+    attr, el, line, list, node, num, rect, seconds, select, text, title, txt, Dispatch,
+};
 use exactly_once_core::ids::MsgId;
 use exactly_once_core::scenario::{Endpoint, MsgKind};
 use exactly_once_core::trace::{Event, EventKind, FailOutcome};
@@ -517,18 +519,7 @@ fn edge(a: Point, b: Point, label: &'static str, c: &'static str) -> Html {
     let lines: Vec<&'static str> = label.split(" · ").filter(|l| !l.is_empty()).collect();
     let mid_x = (a.x + b.x) / 2.0;
     let top = (a.y + b.y) / 2.0 - 10.0 - 15.0 * lines.len() as f64;
-    let mut parts = vec![el(
-        "line",
-        &["x1", "y1", "x2", "y2", "marker-end"],
-        vec![
-            Some(num(a.x)),
-            Some(num(a.y)),
-            Some(num(b.x)),
-            Some(num(b.y)),
-            Some("url(#arrow)".into()),
-        ],
-        Vec::new(),
-    )];
+    let mut parts = vec![line("", a.x, a.y, b.x, b.y, Some("url(#arrow)"))];
     for (i, l) in lines.iter().enumerate() {
         parts.push(text(
             "",
